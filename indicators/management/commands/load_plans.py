@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from indicators.plan_files import PlanFileError
+from indicators.services import load_plans
+
+
+class Command(BaseCommand):
+    help = "Load the regions and every plan in fixtures/ (all or nothing; safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fixtures", default=str(settings.PLAN_FIXTURES_DIR))
+
+    def handle(self, *args, fixtures, **options):
+        try:
+            counts = load_plans(fixtures)
+        except PlanFileError as exc:
+            raise CommandError(f"{exc} (nothing was loaded)") from exc
+        if not counts:
+            self.stdout.write("Nothing changed: the database already matches the fixtures.")
+        for what, n in sorted(counts.items()):
+            self.stdout.write(f"{what}: {n}")

@@ -1,0 +1,195 @@
+"""Writes to plans and their indicators."""
+
+from collections import Counter
+from pathlib import Path
+
+from django.db import transaction
+
+from regions.models import Department, Region
+
+from .models import Actual, Baseline, Indicator, Plan, SourceConflict, Target
+from .plan_files import PlanFileError, read_plan_file, read_regions
+from .values import FigureError, parse_figure
+
+LOAD_REASON = "载入规划文件"
+
+
+def _sync(model, lookup, values, counter):
+    """Create or update one row, saving only when something differs."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj._change_reason = LOAD_REASON
+        obj.save()
+        counter[f"{model._meta.model_name} created"] += 1
+        return obj
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    if changed:
+        for k in changed:
+            setattr(obj, k, values[k])
+        obj._change_reason = LOAD_REASON
+        obj.save()
+        counter[f"{model._meta.model_name} updated"] += 1
+    return obj
+
+
+def _delete_stale(queryset, keep_ids, counter):
+    stale = queryset.exclude(pk__in=keep_ids)
+    for obj in stale:
+        obj._change_reason = LOAD_REASON
+        obj.delete()
+        counter[f"{queryset.model._meta.model_name} deleted"] += 1
+
+
+def plan_fixture_paths(fixtures_dir):
+    return sorted((Path(fixtures_dir) / "plans").glob("*.yaml"))
+
+
+@transaction.atomic
+def load_plans(fixtures_dir):
+    """Load regions and every plan file; all or nothing. Returns counts of what changed."""
+    fixtures_dir = Path(fixtures_dir)
+    counter = Counter()
+    regions = {}
+    for r in read_regions(fixtures_dir / "regions.yaml"):
+        regions[r["code"]] = _sync(
+            Region,
+            {"code": r["code"]},
+            {
+                "name": r["name"],
+                "level": r["level"],
+                "parent": regions[r["parent"]] if r["parent"] else None,
+            },
+            counter,
+        )
+    slugs = set()
+    for path in plan_fixture_paths(fixtures_dir):
+        spec = read_plan_file(path)
+        if spec.slug in slugs:
+            raise PlanFileError(path, "plan", f"slug {spec.slug} is used by another file")
+        slugs.add(spec.slug)
+        if spec.region not in regions:
+            raise PlanFileError(path, "plan", f"region {spec.region} is not in regions.yaml")
+        _load_plan(spec, regions[spec.region], counter)
+    return counter
+
+
+def _load_plan(spec, region, counter):
+    plan = _sync(
+        Plan,
+        {"slug": spec.slug},
+        {
+            "title": spec.title,
+            "region": region,
+            "issuer": spec.issuer,
+            "issued_on": spec.issued_on,
+            "period_start": spec.period_start,
+            "period_end": spec.period_end,
+            "seed_file": spec.seed_file,
+            "notes": spec.notes,
+        },
+        counter,
+    )
+    departments = {
+        d["name"]: _sync(
+            Department,
+            {"region": region, "name": d["name"]},
+            {"source_text": d["source_text"]},
+            counter,
+        )
+        for d in spec.departments
+    }
+    conflicts = {
+        key: _sync(SourceConflict, {"plan": plan, "key": key}, {"description": text}, counter)
+        for key, text in spec.conflicts.items()
+    }
+    indicator_ids = []
+    for ind in spec.indicators:
+        indicator = _sync(
+            Indicator,
+            {"plan": plan, "code": ind.code},
+            {
+                "name": ind.name,
+                "category": ind.category,
+                "unit": ind.unit,
+                "direction": ind.direction,
+                "measure": ind.measure,
+                "source_ref": ind.source_ref,
+                "source_text": ind.source_text,
+                "notes": ind.notes,
+                # Assignments made by an administrator survive a reload.
+                **({"department": departments[ind.department]} if ind.department else {}),
+            },
+            counter,
+        )
+        indicator_ids.append(indicator.pk)
+        keep = []
+        for b in ind.baselines:
+            keep.append(
+                _sync(
+                    Baseline,
+                    {"indicator": indicator, "year": b.year, "source_ref": b.source_ref},
+                    {
+                        "value": b.value,
+                        "raw": b.raw,
+                        "source_text": b.source_text,
+                        "conflict": conflicts.get(b.conflict),
+                    },
+                    counter,
+                ).pk
+            )
+        _delete_stale(indicator.baselines.all(), keep, counter)
+        keep = []
+        for t in ind.targets:
+            keep.append(
+                _sync(
+                    Target,
+                    {"indicator": indicator, "year": t.year, "source_ref": t.source_ref},
+                    {
+                        "year_implied": t.year_implied,
+                        "comparator": t.comparator,
+                        "value": t.value,
+                        "value_max": t.value_max,
+                        "qualitative_text": t.qualitative_text,
+                        "raw": t.raw,
+                        "source_text": t.source_text,
+                        "conflict": conflicts.get(t.conflict),
+                    },
+                    counter,
+                ).pk
+            )
+        _delete_stale(indicator.targets.all(), keep, counter)
+        for a in ind.actuals:
+            _load_recorded_actual(spec, indicator, region, a, counter)
+    stale = plan.indicators.exclude(pk__in=indicator_ids)
+    if stale.filter(actuals__isnull=False).exists():
+        raise PlanFileError(
+            spec.path, "plan", "indicators with reported actuals cannot be removed from the file"
+        )
+    _delete_stale(stale, indicator_ids, counter)
+    _delete_stale(plan.conflicts.all(), [c.pk for c in conflicts.values()], counter)
+
+
+def _load_recorded_actual(spec, indicator, region, statement, counter):
+    """An achieved value the document itself records; never overwrites entered figures."""
+    if Actual.objects.filter(indicator=indicator, region=region, year=statement.year).exists():
+        return
+    try:
+        figure = parse_figure(statement.raw)
+    except FigureError as exc:
+        raise PlanFileError(spec.path, f"indicator {indicator.code} actual", str(exc)) from exc
+    actual = Actual(
+        indicator=indicator,
+        region=region,
+        year=statement.year,
+        value=figure.value,
+        qualifier=figure.qualifier,
+        raw=statement.raw,
+        status=Actual.Status.APPROVED,
+        source_ref=statement.source_ref,
+        source_text=statement.source_text,
+        note=f"规划文件{statement.source_ref}记录的完成值",
+    )
+    actual._change_reason = LOAD_REASON
+    actual.save()
+    counter["actual created"] += 1

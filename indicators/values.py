@@ -1,0 +1,88 @@
+"""Read figures as people write them: "98.5%", "98以上", "９８．５", "1,234", "3.5万"."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# Qualifier words, longest first so that "不少于" wins over "少于".
+_SUFFIX_QUALIFIERS = [("以上", "gte"), ("以下", "lte"), ("以内", "lte")]
+_PREFIX_QUALIFIERS = [
+    ("不少于", "gte"),
+    ("不低于", "gte"),
+    ("不超过", "lte"),
+    ("不高于", "lte"),
+    ("达到", ""),
+    ("超过", "gt"),
+    ("多于", "gt"),
+    ("高于", "gt"),
+    ("大于", "gt"),
+    ("少于", "lt"),
+    ("低于", "lt"),
+    ("小于", "lt"),
+    ("不到", "lt"),
+    (">=", "gte"),
+    ("≥", "gte"),
+    ("<=", "lte"),
+    ("≤", "lte"),
+    (">", "gt"),
+    ("<", "lt"),
+    ("达", ""),
+]
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+class FigureError(ValueError):
+    """A figure that cannot be read; the message is for the person who typed it."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: Decimal
+    qualifier: str  # "" exact, or gte / gt / lte / lt
+    raw: str
+    percent: bool = False
+
+
+def parse_figure(text: str) -> Figure:
+    """Parse one figure; raise FigureError with a Chinese message when it is not one."""
+    raw = (text or "").strip()
+    if not raw:
+        raise FigureError("请填写数值。")
+    # NFKC turns full-width digits and punctuation ("９８．５", "％") into ASCII.
+    s = unicodedata.normalize("NFKC", raw).replace(" ", "").replace("\u3000", "")
+    s = s.replace("。", ".")
+    qualifier = ""
+    for word, q in _PREFIX_QUALIFIERS:
+        if s.startswith(word):
+            s, qualifier = s[len(word) :], q
+            break
+    for word, q in _SUFFIX_QUALIFIERS:
+        if s.endswith(word):
+            if qualifier:
+                raise FigureError(f"“{raw}”同时写了两个限定词,请只保留一个。")
+            s, qualifier = s[: -len(word)], q
+            break
+    percent = s.endswith("%")
+    if percent:
+        s = s[:-1]
+    multiplier = Decimal(1)
+    if s.endswith("万"):
+        s, multiplier = s[:-1], Decimal(10000)
+    elif s.endswith("亿"):
+        s, multiplier = s[:-1], Decimal(100000000)
+    if _GROUPED.match(s):
+        s = s.replace(",", "")
+    if not _NUMBER.match(s):
+        raise FigureError(f"“{raw}”不是有效的数值,请填写如 98.5、98.5%、98以上 或 3.5万。")
+    try:
+        value = Decimal(s) * multiplier
+    except InvalidOperation as exc:  # pragma: no cover - the pattern above admits only numbers
+        raise FigureError(f"“{raw}”不是有效的数值。") from exc
+    return Figure(value=plain_decimal(value), qualifier=qualifier, raw=raw, percent=percent)
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """Drop trailing zeros without switching to exponent notation (35000.0 -> 35000)."""
+    return Decimal(format(value.normalize(), "f"))

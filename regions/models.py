@@ -1,0 +1,71 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """An administrative region keyed by its GB/T 2260 code."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        DISTRICT = "district", _("区县")
+
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级区划"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    is_synthetic = models.BooleanField(_("合成数据"), default=False)
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name}({self.code})"
+
+    def ancestors(self):
+        """This region's parents, nearest first."""
+        region, chain = self.parent, []
+        while region is not None:
+            chain.append(region)
+            region = region.parent
+        return chain
+
+    def descendant_ids(self):
+        """Ids of this region and every region below it."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(
+                Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
+            ids.extend(frontier)
+        return ids
+
+
+class Department(models.Model):
+    """A responsible unit (责任单位) of one region's government."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="departments"
+    )
+    source_text = models.TextField(_("原文出处"), blank=True)
+
+    class Meta:
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+        ordering = ["region__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="department_unique_per_region")
+        ]
+
+    def __str__(self):
+        return f"{self.region.name} {self.name}"
