@@ -1,9 +1,22 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Actual, Baseline, Indicator, Plan, SourceConflict, Target
+from accounts.scope import scope_actuals
+from regions.models import Department
+
+from .entry import approve_actuals, lock_year, return_actuals, unlock_year
+from .forms import ReasonActionForm
+from .models import Actual, Baseline, Indicator, Plan, PlanYear, SourceConflict, Target
+from .resources import ActualImportResource
+from .views import entry_template_view, entry_view
 
 
 class IndicatorInline(admin.TabularInline):
@@ -67,6 +80,41 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     list_select_related = ["plan", "department__region"]
     autocomplete_fields = ["department"]
     inlines = [BaselineInline, TargetInline]
+    actions = ["assign_department"]
+
+    def has_assign_permission(self, request):
+        return request.user.has_perm("indicators.assign_indicator")
+
+    @admin.action(description=_("为所选指标指定责任单位"), permissions=["assign"])
+    def assign_department(self, request, queryset):
+        form = AssignDepartmentForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            department = form.cleaned_data["department"]
+            for indicator in queryset:
+                indicator.department = department
+                indicator._change_reason = _("批量指定责任单位")
+                indicator.save()
+            self.message_user(
+                request,
+                _("已将 %(n)d 项指标指定给 %(d)s。") % {"n": len(queryset), "d": department},
+            )
+            return None
+        return render(
+            request,
+            "admin/indicators/indicator/assign_department.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "indicators": queryset,
+                "title": _("指定责任单位"),
+            },
+        )
+
+
+class AssignDepartmentForm(forms.Form):
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.select_related("region"), label=_("责任单位")
+    )
 
 
 class StatementAdmin(SimpleHistoryAdmin):
@@ -147,19 +195,121 @@ class SourceConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actual)
-class ActualAdmin(SimpleHistoryAdmin):
+class ActualAdmin(ImportMixin, SimpleHistoryAdmin):
+    """Actuals are entered on the department page or uploaded; here they are reviewed."""
+
     list_display = [
         "indicator",
         "region",
         "year",
         "raw",
-        "value",
         "qualifier",
         "status",
+        "flagged",
         "entered_by",
+        "reviewed_by",
         "updated_at",
     ]
-    list_filter = ["indicator__plan", "status", "year", "indicator__department"]
+    list_filter = [
+        "status",
+        "year",
+        "indicator__plan",
+        "indicator__department",
+        ("suspicion", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["indicator__name", "indicator__code", "raw", "note"]
-    list_select_related = ["indicator__plan", "region", "entered_by"]
-    raw_id_fields = ["indicator"]
+    list_select_related = ["indicator__plan", "region", "entered_by", "reviewed_by"]
+    readonly_fields = [f.name for f in Actual._meta.fields]
+    action_form = ReasonActionForm
+    actions = ["approve", "send_back"]
+    change_list_template = "admin/indicators/actual/change_list.html"
+    resource_classes = [ActualImportResource]
+    import_formats = [base_formats.XLSX, base_formats.CSV]
+
+    def get_import_data_kwargs(self, **kwargs):
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def get_queryset(self, request):
+        return scope_actuals(super().get_queryset(request), request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("indicators.review_actual")
+
+    @admin.display(description=_("异常"), boolean=True)
+    def flagged(self, obj):
+        return bool(obj.suspicion)
+
+    @admin.action(description=_("审核通过所选数值"), permissions=["review"])
+    def approve(self, request, queryset):
+        n = approve_actuals(request.user, list(queryset))
+        self.message_user(request, _("已审核通过 %(n)d 项。") % {"n": n}, messages.SUCCESS)
+
+    @admin.action(description=_("退回所选数值(需填写原因)"), permissions=["review"])
+    def send_back(self, request, queryset):
+        try:
+            n = return_actuals(request.user, list(queryset), request.POST.get("reason", ""))
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        self.message_user(request, _("已退回 %(n)d 项。") % {"n": n}, messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path(
+                "entry/",
+                self.admin_site.admin_view(
+                    lambda request: entry_view(request, self.admin_site.each_context(request))
+                ),
+                name="indicators_actual_entry",
+            ),
+            path(
+                "entry/template/",
+                self.admin_site.admin_view(entry_template_view),
+                name="indicators_actual_entry_template",
+            ),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(PlanYear)
+class PlanYearAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "year", "due_date", "is_locked", "locked_by", "locked_at"]
+    list_filter = ["is_locked", "plan", "year"]
+    list_editable = ["due_date"]
+    list_select_related = ["plan", "locked_by"]
+    readonly_fields = ["is_locked", "locked_by", "locked_at", "unlock_reason"]
+    action_form = ReasonActionForm
+    actions = ["lock", "unlock"]
+
+    def has_lock_permission(self, request):
+        return request.user.has_perm("indicators.lock_planyear")
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("indicators.unlock_planyear")
+
+    @admin.action(description=_("锁定所选年度"), permissions=["lock"])
+    def lock(self, request, queryset):
+        for plan_year in queryset:
+            lock_year(request.user, plan_year.plan, plan_year.year)
+        self.message_user(request, _("已锁定 %(n)d 个年度。") % {"n": len(queryset)})
+
+    @admin.action(description=_("解锁所选年度(需填写原因)"), permissions=["unlock"])
+    def unlock(self, request, queryset):
+        try:
+            for plan_year in queryset:
+                unlock_year(
+                    request.user, plan_year.plan, plan_year.year, request.POST.get("reason", "")
+                )
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        self.message_user(request, _("已解锁 %(n)d 个年度。") % {"n": len(queryset)})

@@ -133,12 +133,19 @@ class Indicator(models.Model):
         verbose_name = _("指标")
         verbose_name_plural = _("指标")
         ordering = ["plan", "code"]
+        permissions = [("assign_indicator", _("分配指标责任单位"))]
         constraints = [
             models.UniqueConstraint(fields=["plan", "code"], name="indicator_unique_code_per_plan")
         ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def is_qualitative(self):
+        """Judged by a person: every target is qualitative."""
+        targets = self.targets.all()
+        return bool(targets) and all(t.comparator == Comparator.QUALITATIVE for t in targets)
 
 
 class SourcedStatement(models.Model):
@@ -262,8 +269,20 @@ class Actual(models.Model):
         blank=True,
         related_name="+",
     )
+    suspicion = models.CharField(_("异常提示"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     source_ref = models.CharField(_("出处"), max_length=100, blank=True)
     source_text = models.TextField(_("原文"), blank=True)
+    # Optimistic locking: a save carries the version it was read at.
+    version = models.PositiveIntegerField(_("版本"), default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
@@ -271,6 +290,11 @@ class Actual(models.Model):
         verbose_name = _("实际值")
         verbose_name_plural = _("实际值")
         ordering = ["indicator", "region", "year"]
+        permissions = [
+            ("review_actual", _("审核实际值")),
+            ("import_actual", _("导入实际值")),
+            ("view_history", _("查看变更记录")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "region", "year"], name="actual_unique_per_region_year"
@@ -279,3 +303,38 @@ class Actual(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} {self.year}: {self.raw}"
+
+
+class PlanYear(models.Model):
+    """One reporting year of a plan: its submission deadline and whether it is locked."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="plan_years"
+    )
+    year = models.PositiveSmallIntegerField(_("年份"))
+    due_date = models.DateField(_("填报截止日期"), null=True, blank=True)
+    is_locked = models.BooleanField(_("已锁定"), default=False)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("锁定人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    unlock_reason = models.TextField(_("解锁原因"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("规划年度")
+        verbose_name_plural = _("规划年度")
+        ordering = ["plan", "year"]
+        permissions = [
+            ("lock_planyear", _("锁定年度")),
+            ("unlock_planyear", _("解锁年度")),
+        ]
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="plan_year_unique")]
+
+    def __str__(self):
+        return f"{self.plan.slug} {self.year}"

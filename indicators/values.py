@@ -45,8 +45,12 @@ class Figure:
     percent: bool = False
 
 
-def parse_figure(text: str) -> Figure:
-    """Parse one figure; raise FigureError with a Chinese message when it is not one."""
+def parse_figure(text: str, unit: str = "") -> Figure:
+    """Parse one figure; raise FigureError with a Chinese message when it is not one.
+
+    "万" and "亿" multiply the number, unless the indicator's unit is itself counted in
+    them (unit "万件": "3.5万" is 3.5).
+    """
     raw = (text or "").strip()
     if not raw:
         raise FigureError("请填写数值。")
@@ -68,10 +72,12 @@ def parse_figure(text: str) -> Figure:
     if percent:
         s = s[:-1]
     multiplier = Decimal(1)
-    if s.endswith("万"):
-        s, multiplier = s[:-1], Decimal(10000)
-    elif s.endswith("亿"):
-        s, multiplier = s[:-1], Decimal(100000000)
+    for word, factor in (("万", Decimal(10000)), ("亿", Decimal(100000000))):
+        if s.endswith(word):
+            s = s[: -len(word)]
+            if not unit.startswith(word):
+                multiplier = factor
+            break
     if _GROUPED.match(s):
         s = s.replace(",", "")
     if not _NUMBER.match(s):
@@ -86,3 +92,21 @@ def parse_figure(text: str) -> Figure:
 def plain_decimal(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation (35000.0 -> 35000)."""
     return Decimal(format(value.normalize(), "f"))
+
+
+# Units that count whole things: a fractional figure in them is a typing error.
+WHOLE_UNITS = {"个", "项", "家", "件", "张", "座", "所", "台", "次", "人", "条", "处", "批次", "批"}
+
+
+def check_figure(figure: Figure, unit: str) -> list[str]:
+    """What is wrong with a figure for an indicator in this unit (Chinese messages)."""
+    problems = []
+    if figure.percent and unit != "%":
+        problems.append(f"该指标单位为“{unit or '无'}”,不能填写百分数。")
+    if unit == "%" and not Decimal(0) <= figure.value <= Decimal(100):
+        problems.append(f"比率应在 0 到 100 之间,填写的是 {figure.value}。")
+    if figure.value < 0:
+        problems.append(f"数值不能为负数,填写的是 {figure.value}。")
+    if unit in WHOLE_UNITS and figure.value != figure.value.to_integral_value():
+        problems.append(f"单位为“{unit}”的数量应为整数,填写的是 {figure.value}。")
+    return problems

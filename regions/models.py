@@ -57,6 +57,7 @@ class Department(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="departments"
     )
+    email = models.EmailField(_("联系邮箱"), blank=True)
     source_text = models.TextField(_("原文出处"), blank=True)
 
     class Meta:

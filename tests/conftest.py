@@ -2,7 +2,12 @@ import os
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+
+from accounts import roles
+from accounts.models import Profile
+from regions.models import Department
 
 
 @pytest.fixture(scope="session")
@@ -17,7 +22,63 @@ def plans(db):
     """The six plans of fixtures/, as `load_plans` loads them (done once per session)."""
 
 
+def make_user(username, role=None, department=None, **extra):
+    user = get_user_model().objects.create_user(
+        username, f"{username}@example.com", f"pw-{username}-1", is_staff=True, **extra
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    Profile.objects.create(user=user, department=department)
+    return user
+
+
+def jiaxing_department(name):
+    return Department.objects.get(region__code="330400", name=name)
+
+
 @pytest.fixture
 def alice(db):
-    """A superuser (系统管理员)."""
+    """A superuser."""
     return get_user_model().objects.create_superuser("alice", "alice@example.com", "pw-alice-1")
+
+
+@pytest.fixture
+def bob(plans):
+    """填报人员 of 嘉兴 市质量技监局 (product-quality indicators P-23…P-30)."""
+    return make_user("bob", roles.CLERK, jiaxing_department("市质量技监局"))
+
+
+@pytest.fixture
+def bert(plans):
+    """A second 填报人员 of the same department as bob."""
+    return make_user("bert", roles.CLERK, jiaxing_department("市质量技监局"))
+
+
+@pytest.fixture
+def carol(plans):
+    """填报人员 of 嘉兴 市发展改革委 (service-quality indicators P-36…P-39)."""
+    return make_user("carol", roles.CLERK, jiaxing_department("市发展改革委"))
+
+
+@pytest.fixture
+def dave(plans):
+    """审核人员 in 嘉兴."""
+    return make_user("dave", roles.REVIEWER, jiaxing_department("市质量技监局"))
+
+
+@pytest.fixture
+def erin(plans):
+    """领导."""
+    return make_user("erin", roles.LEADER)
+
+
+@pytest.fixture
+def frank(plans):
+    """审计人员."""
+    return make_user("frank", roles.AUDITOR)
+
+
+@pytest.fixture
+def grace(plans):
+    """系统管理员 (not a superuser)."""
+    return make_user("grace", roles.ADMINISTRATOR)

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+
+from .models import Profile
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    autocomplete_fields = ["department"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithDepartmentAdmin(UserAdmin):
+    inlines = [ProfileInline]
+    list_display = [*UserAdmin.list_display, "department"]
+    list_select_related = ["profile__department__region"]
+    list_filter = [*UserAdmin.list_filter, "profile__department"]
+
+    @admin.display(description="所属单位")
+    def department(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.department if profile else None

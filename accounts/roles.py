@@ -1,0 +1,68 @@
+"""The five roles of DOMAIN.md §4 and the permissions each needs (no database access here)."""
+
+CLERK = "填报人员"
+REVIEWER = "审核人员"
+LEADER = "领导"
+AUDITOR = "审计人员"
+ADMINISTRATOR = "系统管理员"
+
+_READ_DOMAIN = [
+    "regions.view_region",
+    "regions.view_department",
+    "indicators.view_plan",
+    "indicators.view_indicator",
+    "indicators.view_baseline",
+    "indicators.view_target",
+    "indicators.view_sourceconflict",
+    "indicators.view_planyear",
+]
+
+ROLE_PERMISSIONS = {
+    CLERK: [
+        *_READ_DOMAIN,
+        "indicators.view_actual",
+        "indicators.add_actual",
+        "indicators.change_actual",
+        "indicators.import_actual",
+    ],
+    REVIEWER: [
+        *_READ_DOMAIN,
+        "indicators.view_actual",
+        "indicators.review_actual",
+        "indicators.lock_planyear",
+    ],
+    LEADER: [*_READ_DOMAIN, "indicators.view_actual"],
+    AUDITOR: [*_READ_DOMAIN, "indicators.view_actual", "indicators.view_history"],
+    ADMINISTRATOR: [
+        *_READ_DOMAIN,
+        "regions.add_region",
+        "regions.change_region",
+        "regions.add_department",
+        "regions.change_department",
+        "regions.delete_department",
+        "indicators.add_plan",
+        "indicators.change_plan",
+        "indicators.change_indicator",
+        "indicators.add_indicator",
+        "indicators.add_target",
+        "indicators.change_target",
+        "indicators.add_baseline",
+        "indicators.change_baseline",
+        "indicators.change_sourceconflict",
+        "indicators.add_planyear",
+        "indicators.change_planyear",
+        "indicators.lock_planyear",
+        "indicators.unlock_planyear",
+        "indicators.view_actual",
+        "indicators.change_actual",
+        "indicators.review_actual",
+        "indicators.view_history",
+        "indicators.assign_indicator",
+        "accounts.view_profile",
+        "accounts.add_profile",
+        "accounts.change_profile",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+    ],
+}

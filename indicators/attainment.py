@@ -1,0 +1,544 @@
+"""Attainment (目标完成情况): judge one target for one region and year, and roll results up.
+
+This is the engine of DOMAIN.md §3, as plain arithmetic on Decimals: no Django, no ORM,
+so the nightly Celery job can call it for every target, region and year. Every Result
+carries the numbers that produced it (actual, baseline, completion, progress, elapsed,
+projection) and a short note naming the rule that decided, so an auditor can recompute it.
+
+Vocabulary (the codes of indicators.models):
+- comparator: gte / gt / lte / lt / eq / range / qualitative
+- measure: level / cumulative / new (新增) / per_year (每年)
+- direction: higher / lower / hold
+- qualifier of a reported figure: "" (exact) / gte / gt / lte / lt ("98以上" = 98, gte)
+
+Decisions where §3 is silent (each one is pinned by a test):
+- Rounding: completion, progress and elapsed are rounded to 4 decimal places (ROUND_HALF_UP,
+  四舍五入), and rules 7-10 compare the *rounded* values, so the verdict can be recomputed from
+  the figures shown. The projected value is rounded the same way before it is judged.
+- "= t within the unit's precision": the actual is rounded (half up) to the decimal places of
+  t *with trailing zeros dropped*; the database stores 6 places, so 100.000000 means 100.
+- Higher or lower is better: gte / gt / range are higher-better and lte / lt lower-better
+  whatever the direction says (the comparator decides what "met" means); eq follows the
+  direction (lower → lower-better, higher / hold → higher-better).
+- 新增: the running sum adds the approved yearly values that exist from period_start to y;
+  a missing year in between is left out (named in the note), but a missing value for y itself
+  means no_data. If the summed values carry qualifiers all pointing one way the sum is a bound
+  of that kind (strict if any part is strict); mixed directions give the qualifier "mixed"
+  and met is undecidable. The baseline passed in is ignored (b = 0 in period_start - 1).
+- Baseline of a level / 累计 target without a plan baseline: the earliest approved actual in
+  [period_start, y] (nothing after y is looked at).
+- Projection points: (y0, b) plus one point per year with an approved actual in (y0, y]
+  (the baseline wins in y0); for 新增 the running sums. Qualifiers are ignored there (bound
+  values are used as they stand). Without a baseline, or with no actual for y, no projection.
+- Thresholds must satisfy 0 <= lagging <= on_track.
+- rollup: "achieved" counts numeric targets only, so that achievement_rate = achieved /
+  with_data; counts["achieved"] also includes qualitative ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
+from enum import StrEnum
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "MIXED_QUALIFIER",
+    "STATUS_LABELS",
+    "Observation",
+    "Result",
+    "Status",
+    "TargetTerms",
+    "Thresholds",
+    "evaluate",
+    "rollup",
+]
+
+
+class Status(StrEnum):
+    NO_DATA = "no_data"
+    INDETERMINATE = "indeterminate"
+    ACHIEVED = "achieved"
+    NOT_ACHIEVED = "not_achieved"
+    OFF_TRACK = "off_track"
+    INSUFFICIENT_DATA = "insufficient_data"
+    REGRESSING = "regressing"
+    ON_TRACK = "on_track"
+    LAGGING = "lagging"
+    IN_PROGRESS = "in_progress"  # qualitative targets only
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.NO_DATA: "未填报",
+    Status.INDETERMINATE: "无法判定",
+    Status.ACHIEVED: "已达标",
+    Status.NOT_ACHIEVED: "未达标",
+    Status.OFF_TRACK: "严重滞后",
+    Status.INSUFFICIENT_DATA: "数据不足",
+    Status.REGRESSING: "逆向",
+    Status.ON_TRACK: "符合序时进度",
+    Status.LAGGING: "滞后",
+    Status.IN_PROGRESS: "推进中",
+}
+
+# The qualifier of a 新增 sum whose parts are bounds pointing in opposite directions.
+MIXED_QUALIFIER = "mixed"
+
+_QUALITATIVE_STATUSES = {
+    "achieved": Status.ACHIEVED,
+    "in_progress": Status.IN_PROGRESS,
+    "not_achieved": Status.NOT_ACHIEVED,
+}
+_QUALITATIVE_MET = {Status.ACHIEVED: True, Status.IN_PROGRESS: None, Status.NOT_ACHIEVED: False}
+_NUMERIC_COMPARATORS = frozenset({"gte", "gt", "lte", "lt", "eq", "range"})
+_MEASURES = frozenset({"level", "cumulative", "new", "per_year"})
+_QUALIFIERS = frozenset({"", "gte", "gt", "lte", "lt"})
+_UPWARD = frozenset({"gte", "gt"})
+_DOWNWARD = frozenset({"lte", "lt"})
+_SYMBOLS = {"gte": "≥", "gt": ">", "lte": "≤", "lt": "<", "eq": "=", "range": "≥"}
+_QUALIFIER_WORDS = {"gte": "以上", "gt": "超过", "lte": "以下", "lt": "不到"}
+
+# One fixed context for divisions, so results do not depend on the caller's decimal context.
+_CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
+_Q4 = Decimal("0.0001")
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+_HALF = Decimal("0.5")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Share of the elapsed time that progress must reach (Eurostat SDG assessment)."""
+
+    on_track: Decimal = Decimal("0.95")
+    lagging: Decimal = Decimal("0.60")
+
+    def __post_init__(self):
+        if not _ZERO <= self.lagging <= self.on_track:
+            raise ValueError("Thresholds need 0 <= lagging <= on_track.")
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True)
+class TargetTerms:
+    """One target: year T, comparator, value t (and value_max for a range), direction, measure."""
+
+    year: int
+    comparator: str
+    value: Decimal | None
+    value_max: Decimal | None
+    direction: str
+    measure: str
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One approved yearly actual of the indicator for the region."""
+
+    year: int
+    value: Decimal
+    qualifier: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    status: Status
+    met: bool | None
+    actual: Decimal | None  # the a used: for 新增 the running sum
+    actual_qualifier: str
+    baseline_value: Decimal | None
+    baseline_year: int | None
+    completion: Decimal | None
+    progress: Decimal | None
+    elapsed: Decimal | None
+    projected_value: Decimal | None
+    projected_met: bool | None
+    note: str
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+# ---------------------------------------------------------------------------------------------
+# Sets of values as intervals: (lo, lo_closed, hi, hi_closed), None for an infinite end.
+
+_Interval = tuple[Decimal | None, bool, Decimal | None, bool]
+
+
+def _actual_interval(value: Decimal, qualifier: str) -> _Interval:
+    """Every value a reported figure allows: "98以上" allows [98, ∞)."""
+    if qualifier == "":
+        return (value, True, value, True)
+    if qualifier == "gte":
+        return (value, True, None, False)
+    if qualifier == "gt":
+        return (value, False, None, False)
+    if qualifier == "lte":
+        return (None, False, value, True)
+    if qualifier == "lt":
+        return (None, False, value, False)
+    raise ValueError(f"Unknown qualifier {qualifier!r}.")
+
+
+def _decimal_places(value: Decimal) -> int:
+    """Significant decimal places, trailing zeros dropped: 98.500000 → 1, 100.000000 → 0."""
+    exponent = value.normalize(_CTX).as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _target_interval(comparator: str, t: Decimal) -> _Interval:
+    """Every value that meets the target."""
+    if comparator in ("gte", "range"):
+        return (t, True, None, False)
+    if comparator == "gt":
+        return (t, False, None, False)
+    if comparator == "lte":
+        return (None, False, t, True)
+    if comparator == "lt":
+        return (None, False, t, False)
+    if comparator == "eq":
+        # a meets t when a rounded half up (away from zero) to t's places equals t.
+        half = _HALF.scaleb(-_decimal_places(t))
+        if t >= 0:
+            return (t - half, True, t + half, False)
+        return (t - half, False, t + half, True)
+    raise ValueError(f"Unknown comparator {comparator!r}.")
+
+
+def _ends_before(hi: Decimal | None, hi_closed: bool, lo: Decimal | None, lo_closed: bool):
+    """Whether an interval ending at hi lies entirely below one starting at lo."""
+    if hi is None or lo is None:
+        return False
+    return hi < lo or (hi == lo and not (hi_closed and lo_closed))
+
+
+def _judge(allowed: _Interval, target: _Interval) -> bool | None:
+    """True when every allowed value meets, False when none does, None otherwise."""
+    a_lo, a_lo_closed, a_hi, a_hi_closed = allowed
+    t_lo, t_lo_closed, t_hi, t_hi_closed = target
+    if _ends_before(a_hi, a_hi_closed, t_lo, t_lo_closed) or _ends_before(
+        t_hi, t_hi_closed, a_lo, a_lo_closed
+    ):
+        return False
+    lower_inside = t_lo is None or (
+        a_lo is not None and (a_lo > t_lo or (a_lo == t_lo and (t_lo_closed or not a_lo_closed)))
+    )
+    upper_inside = t_hi is None or (
+        a_hi is not None and (a_hi < t_hi or (a_hi == t_hi and (t_hi_closed or not a_hi_closed)))
+    )
+    return True if lower_inside and upper_inside else None
+
+
+def _meets(value: Decimal, comparator: str, t: Decimal) -> bool:
+    """An exact value judged by the target's comparator."""
+    return bool(_judge((value, True, value, True), _target_interval(comparator, t)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Arithmetic helpers
+
+
+def _round4(value: Decimal) -> Decimal:
+    rounded = value.quantize(_Q4, rounding=ROUND_HALF_UP, context=_CTX)
+    return abs(rounded) if rounded == 0 else rounded  # no "-0.0000"
+
+
+def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    if denominator == 0:
+        return None
+    return _round4(_CTX.divide(numerator, denominator))
+
+
+def _elapsed(y: int, y0: int | None, target_year: int) -> Decimal | None:
+    """序时进度 e = (y - y0) / (T - y0), clipped to [0, 1]; 1 when T == y0."""
+    if y0 is None:
+        return None
+    if target_year == y0:
+        return _round4(_ONE)
+    e = _CTX.divide(Decimal(y - y0), Decimal(target_year - y0))
+    return _round4(min(_ONE, max(_ZERO, e)))
+
+
+def _lower_is_better(terms: TargetTerms) -> bool:
+    if terms.comparator in ("lte", "lt"):
+        return True
+    if terms.comparator == "eq":
+        return terms.direction == "lower"
+    return False
+
+
+def _project(points: list[tuple[int, Decimal]], target_year: int) -> Decimal | None:
+    """Ordinary least squares through the points, read at the target year (4 places)."""
+    n = len(points)
+    if n < 2:
+        return None
+    # Years are shifted to T so that the intercept is the value at T; sums stay exact.
+    sx = sxx = 0
+    sy = sxy = _ZERO
+    for year, value in points:
+        dx = year - target_year
+        sx += dx
+        sxx += dx * dx
+        sy += value
+        sxy += dx * value
+    denominator = n * sxx - sx * sx
+    if denominator == 0:  # all points in one year
+        return None
+    return _round4(_CTX.divide(sy * sxx - sx * sxy, Decimal(denominator)))
+
+
+def _fmt(value: Decimal | None) -> str:
+    if value is None:
+        return "-"
+    return format(value.normalize(_CTX), "f")
+
+
+def _terms_text(terms: TargetTerms) -> str:
+    text = f"{_SYMBOLS[terms.comparator]} {_fmt(terms.value)}"
+    if terms.comparator == "range":
+        text += f" (range {_fmt(terms.value)}~{_fmt(terms.value_max)})"
+    return text
+
+
+def _actual_text(value: Decimal, qualifier: str) -> str:
+    if qualifier == MIXED_QUALIFIER:
+        return f"{_fmt(value)} (sum of bounds pointing both ways)"
+    return _fmt(value) + _QUALIFIER_WORDS.get(qualifier, "")
+
+
+def _years_text(years: list[int]) -> str:
+    return ", ".join(str(year) for year in years)
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine
+
+
+def _qualitative(qualitative_status: str | None) -> Result:
+    if not qualitative_status:
+        status, note = Status.NO_DATA, "qualitative: no judgement recorded"
+    else:
+        try:
+            status = _QUALITATIVE_STATUSES[qualitative_status]
+        except KeyError:
+            raise ValueError(f"Unknown qualitative status {qualitative_status!r}.") from None
+        note = f"qualitative: recorded as {status.value}"
+    return Result(
+        status=status,
+        met=_QUALITATIVE_MET.get(status),
+        actual=None,
+        actual_qualifier="",
+        baseline_value=None,
+        baseline_year=None,
+        completion=None,
+        progress=None,
+        elapsed=None,
+        projected_value=None,
+        projected_met=None,
+        note=note,
+    )
+
+
+def _by_year(observations: Sequence[Observation], last_year: int) -> dict[int, Observation]:
+    found: dict[int, Observation] = {}
+    for obs in observations:
+        if obs.year > last_year:
+            continue
+        if obs.year in found:
+            raise ValueError(f"Two approved actuals for {obs.year}.")
+        if obs.qualifier not in _QUALIFIERS:
+            raise ValueError(f"Unknown qualifier {obs.qualifier!r} for {obs.year}.")
+        found[obs.year] = obs
+    return found
+
+
+def _sum_qualifier(qualifiers: set[str]) -> str:
+    up, down = qualifiers & _UPWARD, qualifiers & _DOWNWARD
+    if up and down:
+        return MIXED_QUALIFIER
+    if up:
+        return "gt" if "gt" in up else "gte"
+    if down:
+        return "lt" if "lt" in down else "lte"
+    return ""
+
+
+def evaluate(
+    terms: TargetTerms,
+    *,
+    year: int,
+    period_start: int,
+    observations: Sequence[Observation],
+    baseline: tuple[int, Decimal] | None,
+    qualitative_status: str | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Result:
+    """Judge the target at `year` from the approved actuals (any years, any order)."""
+    if terms.comparator == "qualitative":
+        return _qualitative(qualitative_status)
+    if terms.comparator not in _NUMERIC_COMPARATORS:
+        raise ValueError(f"Unknown comparator {terms.comparator!r}.")
+    if terms.measure not in _MEASURES:
+        raise ValueError(f"Unknown measure {terms.measure!r}.")
+    t = terms.value
+    if t is None:
+        raise ValueError("A numeric target needs a value.")
+    target_year = terms.year
+    known = _by_year(observations, year)
+    remarks: list[str] = []
+
+    # The actual a, the baseline (y0, b) and the points of the projection.
+    a: Decimal | None = None
+    qualifier = ""
+    points: list[tuple[int, Decimal]] = []
+    if terms.measure == "new":
+        y0, b = period_start - 1, _ZERO
+        points.append((y0, b))
+        if year in known:
+            running, qualifiers, missing = _ZERO, set(), []
+            for each in range(period_start, year + 1):
+                obs = known.get(each)
+                if obs is None:
+                    missing.append(each)
+                    continue
+                running += obs.value
+                qualifiers.add(obs.qualifier)
+                points.append((each, running))
+            a, qualifier = running, _sum_qualifier(qualifiers)
+            remarks.append(f"新增 sum {period_start}-{year}")
+            if missing:
+                remarks.append(f"no value for {_years_text(missing)}, left out")
+    else:
+        if baseline is not None:
+            y0, b = baseline
+        else:
+            in_period = [each for each in known if each >= period_start]
+            if in_period:
+                y0 = min(in_period)
+                b = known[y0].value
+                remarks.append(f"baseline = earliest actual ({y0})")
+            else:
+                y0, b = None, None
+        if year in known:
+            a, qualifier = known[year].value, known[year].qualifier
+        if y0 is not None:
+            points.append((y0, b))
+            points.extend((each, known[each].value) for each in sorted(known) if each > y0)
+    elapsed = _elapsed(year, y0, target_year)
+
+    def result(status: Status, rule: str, **numbers) -> Result:
+        values = dict(
+            met=None,
+            actual=a,
+            actual_qualifier=qualifier,
+            completion=None,
+            progress=None,
+            projected_value=None,
+            projected_met=None,
+        )
+        values.update(numbers)
+        note = "; ".join([rule, *remarks])
+        return Result(
+            status=status,
+            baseline_value=b,
+            baseline_year=y0,
+            elapsed=elapsed,
+            note=note,
+            **values,
+        )
+
+    # Rule 1: no approved actual for the year.
+    if a is None:
+        what = "yearly value" if terms.measure == "new" else "actual"
+        return result(Status.NO_DATA, f"rule 1: no approved {what} for {year}")
+
+    target = _target_interval(terms.comparator, t)
+    mixed = qualifier == MIXED_QUALIFIER
+    met = None if mixed else _judge(_actual_interval(a, qualifier), target)
+    completion = _ratio(t, a) if _lower_is_better(terms) else _ratio(a, t)
+    progress = None if b is None or t == b else _ratio(a - b, t - b)
+    projected = _project(points, target_year) if y0 is not None else None
+    projected_met = None if projected is None else _meets(projected, terms.comparator, t)
+    numbers = dict(
+        met=met,
+        completion=completion,
+        progress=progress,
+        projected_value=projected,
+        projected_met=projected_met,
+    )
+    actual_text, terms_text = _actual_text(a, qualifier), _terms_text(terms)
+
+    # Rules 2-4: the verdict on the actual itself.
+    if met is None:
+        rule = f"rule 2: actual {actual_text} neither surely meets nor surely fails {terms_text}"
+        return result(Status.INDETERMINATE, rule, **numbers)
+    if met:
+        return result(
+            Status.ACHIEVED, f"rule 3: actual {actual_text} meets {terms_text}", **numbers
+        )
+    if terms.measure == "per_year":
+        rule = f"rule 4: 每年 target, {year} judged alone: {actual_text} fails {terms_text}"
+        return result(Status.NOT_ACHIEVED, rule, **numbers)
+    if year >= target_year:
+        rule = f"rule 4: {year} ≥ target year {target_year}: {actual_text} fails {terms_text}"
+        return result(Status.NOT_ACHIEVED, rule, **numbers)
+
+    # Rules 5-10: on the way to the target year.
+    if b is not None and (t == b or _meets(b, terms.comparator, t)):
+        rule = f"rule 5: baseline {_fmt(b)} ({y0}) already met {terms_text}, actual {actual_text}"
+        return result(Status.OFF_TRACK, rule, **numbers)
+    if b is None:
+        return result(Status.INSUFFICIENT_DATA, "rule 6: no baseline", **numbers)
+    if elapsed is None or elapsed == 0:
+        rule = f"rule 6: elapsed 0 (baseline year {y0}, year {year})"
+        return result(Status.INSUFFICIENT_DATA, rule, **numbers)
+    figures = f"a {actual_text}, b {_fmt(b)} ({y0}), target {terms_text}"
+    if progress < 0:
+        return result(Status.REGRESSING, f"rule 7: progress {progress} < 0; {figures}", **numbers)
+    for status, share, number in (
+        (Status.ON_TRACK, thresholds.on_track, "8"),
+        (Status.LAGGING, thresholds.lagging, "9"),
+    ):
+        bar = share * elapsed
+        if progress >= bar:
+            rule = (
+                f"rule {number}: progress {progress} ≥ {_fmt(share)} × elapsed {elapsed}"
+                f" = {_fmt(bar)}; {figures}"
+            )
+            return result(status, rule, **numbers)
+    rule = (
+        f"rule 10: progress {progress} < {_fmt(thresholds.lagging)} × elapsed {elapsed}"
+        f" = {_fmt(thresholds.lagging * elapsed)}; {figures}"
+    )
+    return result(Status.OFF_TRACK, rule, **numbers)
+
+
+def rollup(results: Iterable[tuple[Result, bool]]) -> dict:
+    """A plan's roll-up from (result, is_numeric) pairs.
+
+    counts: every Status (in declaration order) with its number of indicators;
+    indicators: all of them; achieved: numeric targets achieved; with_data: numeric targets
+    whose status is not no_data; achievement_rate (达标率) = achieved / with_data, rounded to
+    4 places, None when with_data is 0.
+    """
+    counts = dict.fromkeys(Status, 0)
+    indicators = achieved = with_data = 0
+    for result, is_numeric in results:
+        counts[result.status] += 1
+        indicators += 1
+        if is_numeric and result.status != Status.NO_DATA:
+            with_data += 1
+            if result.status == Status.ACHIEVED:
+                achieved += 1
+    rate = _ratio(Decimal(achieved), Decimal(with_data)) if with_data else None
+    return {
+        "counts": counts,
+        "indicators": indicators,
+        "achieved": achieved,
+        "with_data": with_data,
+        "achievement_rate": rate,
+    }

@@ -1,0 +1,47 @@
+from django import forms
+from django.contrib.admin.helpers import ActionForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Actual
+
+
+class EntryFilterForm(forms.Form):
+    department = forms.ModelChoiceField(queryset=None, label=_("责任单位"))
+    year = forms.IntegerField(label=_("年份"), min_value=1949, max_value=2100)
+    region = forms.ModelChoiceField(queryset=None, label=_("区划"), required=False)
+
+    def __init__(self, *args, departments, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["region"].queryset = regions
+
+
+class ActualEntryForm(forms.Form):
+    """One indicator's line on the department's data-entry page."""
+
+    indicator = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(
+        label=_("本年数值"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"size": 12, "placeholder": _("如 98.5、98以上")}),
+    )
+    qualitative_status = forms.ChoiceField(
+        label=_("完成情况"),
+        choices=[("", "—"), *Actual.QualitativeStatus.choices],
+        required=False,
+    )
+    evidence = forms.CharField(
+        label=_("佐证材料"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 28})
+    )
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 28})
+    )
+
+
+EntryFormSet = forms.formset_factory(ActualEntryForm, extra=0)
+
+
+class ReasonActionForm(ActionForm):
+    reason = forms.CharField(label=_("原因(退回、解锁时必填)"), required=False)

@@ -1,0 +1,146 @@
+"""Checks and writes for a spreadsheet of actual figures (admin upload and command alike)."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+
+from accounts.scope import region_allowed, scope_indicators
+from regions.models import Region
+
+from .entry import approved_history, is_locked
+from .entry_rules import check_entry
+from .models import Actual, Indicator
+
+COLUMNS = ["plan", "indicator", "region", "year", "value", "note"]
+# Chinese headings a clerk may use instead of the column codes.
+COLUMN_ALIASES = {
+    "规划": "plan",
+    "规划标识": "plan",
+    "指标": "indicator",
+    "指标编码": "indicator",
+    "区划": "region",
+    "区划代码": "region",
+    "年份": "year",
+    "数值": "value",
+    "本年数值": "value",
+    "说明": "note",
+}
+COLUMN_LABELS = {
+    "plan": "规划标识",
+    "indicator": "指标编码",
+    "region": "区划代码",
+    "year": "年份",
+    "value": "数值",
+    "note": "说明",
+}
+
+
+def canonical_header(name):
+    name = str(name or "").strip()
+    return COLUMN_ALIASES.get(name, name.lower())
+
+
+@dataclass
+class ResolvedRow:
+    """One spreadsheet row: what it refers to and what is wrong with it, by column."""
+
+    indicator: Indicator | None = None
+    region: Region | None = None
+    year: int | None = None
+    existing: Actual | None = None
+    check: object = None
+    note: str = ""
+    skip: bool = False  # nothing entered, or the same figure as already stored
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def fail(self, column, message):
+        self.errors.setdefault(column, []).append(message)
+
+
+def _text(row, column):
+    value = row.get(column)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def resolve_row(user, row, *, approve, seen):
+    """Check one row (a dict keyed by COLUMNS); `seen` collects keys to find duplicates."""
+    result = ResolvedRow(note=_text(row, "note"))
+    plan_slug, code = _text(row, "plan"), _text(row, "indicator")
+    if not plan_slug:
+        result.fail("plan", "请填写规划标识。")
+    if not code:
+        result.fail("indicator", "请填写指标编码。")
+    if plan_slug and code:
+        result.indicator = (
+            Indicator.objects.select_related("plan__region", "department")
+            .prefetch_related("targets")
+            .filter(plan__slug=plan_slug, code=code)
+            .first()
+        )
+        if result.indicator is None:
+            result.fail("indicator", f"规划“{plan_slug}”中没有编码为“{code}”的指标。")
+        elif not scope_indicators(Indicator.objects.filter(pk=result.indicator.pk), user).exists():
+            result.fail("indicator", f"指标“{code}”不属于您所在的单位,不能填报。")
+    region_code = _text(row, "region")
+    if region_code:
+        result.region = Region.objects.filter(code=region_code).first()
+        if result.region is None:
+            result.fail("region", f"没有代码为“{region_code}”的区划。")
+    elif result.indicator is not None:
+        result.region = result.indicator.plan.region
+    if result.region is not None and not region_allowed(user, result.region):
+        result.fail("region", f"您无权填报“{result.region.name}”的数据。")
+    year_text = _text(row, "year")
+    try:
+        result.year = int(year_text)
+    except ValueError:
+        result.fail("year", f"年份“{year_text}”不是有效的年份。")
+    if result.errors:
+        return result
+    value_text = _text(row, "value")
+    if not value_text and not result.note:
+        result.skip = True  # a template line left blank
+        return result
+
+    key = (result.indicator.pk, result.region.pk, result.year)
+    if key in seen:
+        result.fail("indicator", f"与第 {seen[key]} 行重复(同一指标、区划和年份)。")
+    seen.setdefault(key, row.get("_row_number"))
+    result.existing = Actual.objects.filter(
+        indicator=result.indicator, region=result.region, year=result.year
+    ).first()
+    existing = result.existing
+    if (
+        existing is not None
+        and (existing.raw, existing.note) == (value_text, result.note)
+        and (existing.status == Actual.Status.APPROVED or not approve)
+    ):
+        result.skip = True  # unchanged: typically a prefilled template line
+        return result
+    if existing is not None and existing.status == Actual.Status.APPROVED:
+        result.fail("value", "该数值已审核,不能通过导入修改;如需更正,请联系审核人员退回。")
+    plan = result.indicator.plan
+    result.check = check_entry(
+        value_text,
+        unit=result.indicator.unit,
+        measure=result.indicator.measure,
+        year=result.year,
+        period_start=plan.period_start,
+        period_end=plan.period_end,
+        locked=is_locked(plan, result.year),
+        history=approved_history(result.indicator, result.region, result.year),
+        note=result.note,
+    )
+    if not value_text:
+        result.fail("value", "请填写数值。")
+    for message in result.check.year_errors:
+        result.fail("year", message)
+    for message in result.check.value_errors:
+        result.fail("value", message)
+    if approve and not user.has_perm("indicators.review_actual"):
+        raise PermissionDenied("只有审核人员可以在导入时直接审核(--approve)。")
+    return result

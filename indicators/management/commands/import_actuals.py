@@ -1,0 +1,74 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from import_export.formats.base_formats import CSV, XLSX
+
+from indicators.resources import ActualImportResource, import_errors
+
+FORMATS = {".csv": CSV, ".xlsx": XLSX}
+
+
+def read_dataset(path):
+    """A tablib Dataset from an XLSX or CSV file; CommandError for anything else."""
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise CommandError(f"{path.name}: 只接受 .xlsx 或 .csv 文件。")
+    try:
+        data = path.read_bytes() if fmt().is_binary() else path.read_text(encoding="utf-8-sig")
+        return fmt().create_dataset(data)
+    except OSError as exc:
+        raise CommandError(f"{path}: 无法读取文件({exc})。") from exc
+    except Exception as exc:
+        raise CommandError(
+            f"{path.name}: 文件无法解析,请确认是有效的 XLSX 或 CSV({exc})。"
+        ) from exc
+
+
+class Command(BaseCommand):
+    help = (
+        "Import yearly actuals from XLSX or CSV (columns plan, indicator, region, year, value, "
+        "note). All rows or none; exits non-zero listing every error with its row."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--user", required=True, help="the user the figures are entered as")
+        parser.add_argument(
+            "--approve",
+            action="store_true",
+            help="mark the rows 已审核 (needs a reviewer's rights)",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+
+    def handle(self, *args, file, user, approve, dry_run, **options):
+        account = get_user_model().objects.filter(username=user, is_active=True).first()
+        if account is None:
+            raise CommandError(f"No active user {user!r}.")
+        if not account.has_perm("indicators.import_actual") and not account.has_perm(
+            "indicators.review_actual"
+        ):
+            raise CommandError(f"User {user!r} may not import actuals.")
+        if approve and not account.has_perm("indicators.review_actual"):
+            raise CommandError(f"--approve needs a reviewer; {user!r} is not one.")
+        dataset = read_dataset(file)
+        result = ActualImportResource(approve=approve).import_data(
+            dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=account,
+        )
+        problems = import_errors(result)
+        if problems:
+            for row, column, message in problems:
+                where = f"第{row}行" if row else "文件"
+                self.stderr.write(f"{where}{f' [{column}]' if column else ''}: {message}")
+            raise CommandError(f"{len(problems)} error(s); nothing was imported.")
+        totals = result.totals
+        verb = "Would import" if dry_run else "Imported"
+        self.stdout.write(
+            f"{verb} {len(dataset)} row(s): {totals['new']} new, {totals['update']} updated"
+            f"{', approved' if approve else ''}."
+        )

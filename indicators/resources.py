@@ -1,0 +1,93 @@
+"""django-import-export resources: the actuals upload (admin and command share it)."""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from import_export import resources
+from import_export.fields import Field
+
+from .imports import COLUMN_LABELS, COLUMNS, canonical_header, resolve_row
+from .models import Actual
+
+
+class ActualImportResource(resources.ModelResource):
+    """Rows of `plan, indicator, region, year, value, note`; all rows or none are written."""
+
+    plan = Field(attribute="indicator__plan__slug", column_name="plan", readonly=True)
+    indicator = Field(attribute="indicator__code", column_name="indicator", readonly=True)
+    region = Field(attribute="region__code", column_name="region", readonly=True)
+    year = Field(attribute="year", column_name="year", readonly=True)
+    value = Field(attribute="raw", column_name="value", readonly=True)
+    note = Field(attribute="note", column_name="note", readonly=True)
+    status = Field(attribute="status", column_name="status", readonly=True)
+
+    class Meta:
+        model = Actual
+        fields = [*COLUMNS, "status"]
+        import_id_fields = []
+        use_transactions = True
+        clean_model_instances = False
+
+    def __init__(self, approve=False, **kwargs):
+        super().__init__(**kwargs)
+        self.approve = approve
+
+    def get_user_visible_fields(self):
+        return [f for f in super().get_user_visible_fields() if f.column_name != "status"]
+
+    def before_import(self, dataset, **kwargs):
+        dataset.headers = [canonical_header(h) for h in dataset.headers]
+        missing = [c for c in ("plan", "indicator", "year", "value") if c not in dataset.headers]
+        if missing:
+            names = "、".join(f"{c}({COLUMN_LABELS[c]})" for c in missing)
+            raise ValueError(f"表格缺少必需的列:{names}。")
+        self.user, self._seen, self._resolved = kwargs["user"], {}, None
+
+    def before_import_row(self, row, **kwargs):
+        row["_row_number"] = kwargs.get("row_number")
+        self._resolved = resolve_row(self.user, row, approve=self.approve, seen=self._seen)
+
+    def get_or_init_instance(self, instance_loader, row):
+        r = self._resolved
+        if r.existing is not None:
+            return r.existing, False
+        return Actual(indicator=r.indicator, region=r.region, year=r.year), True
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return self._resolved.skip and not import_validation_errors
+
+    def import_instance(self, instance, row, **kwargs):
+        r = self._resolved
+        if r.errors:
+            raise ValidationError({column: messages for column, messages in r.errors.items()})
+        if r.skip:
+            return
+        figure = r.check.figure
+        instance.value, instance.qualifier, instance.raw = (
+            figure.value,
+            figure.qualifier,
+            figure.raw,
+        )
+        instance.note, instance.suspicion = r.note, r.check.suspicion
+        instance.entered_by, instance.return_reason = self.user, ""
+        if self.approve:
+            instance.status = Actual.Status.APPROVED
+            instance.reviewed_by, instance.reviewed_at = self.user, timezone.now()
+        else:
+            instance.status = Actual.Status.SUBMITTED
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if not is_create:
+            instance.version += 1
+        instance._change_reason = "导入并审核" if self.approve else "导入"
+        super().save_instance(instance, is_create, row, **kwargs)
+
+
+def import_errors(result):
+    """Every problem of an import result as (row number, column, message), row order."""
+    problems = [(None, "", str(e.error)) for e in result.base_errors]
+    for row_number, errors in result.row_errors():
+        problems += [(row_number, "", str(e.error)) for e in errors]
+    for invalid in result.invalid_rows:
+        for column, messages in invalid.error_dict.items():
+            problems += [(invalid.number, column, m) for m in messages]
+    return sorted(problems, key=lambda p: (p[0] or 0, p[1]))
