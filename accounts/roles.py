@@ -56,6 +56,7 @@ ROLE_PERMISSIONS = {
         "indicators.view_actual",
         "indicators.change_actual",
         "indicators.review_actual",
+        "indicators.import_actual",
         "indicators.view_history",
         "indicators.assign_indicator",
         "accounts.view_profile",

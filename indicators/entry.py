@@ -213,7 +213,8 @@ def return_actuals(user, actuals, reason):
 def lock_year(user, plan, year):
     if not user.has_perm("indicators.lock_planyear"):
         raise PermissionDenied("您无权锁定年度。")
-    plan_year, _ = PlanYear.objects.select_for_update().get_or_create(plan=plan, year=year)
+    plan_year = PlanYear.objects.select_for_update().filter(plan=plan, year=year).first()
+    plan_year = plan_year or PlanYear(plan=plan, year=year)
     if not plan_year.is_locked:
         plan_year.is_locked, plan_year.locked_by, plan_year.locked_at = True, user, timezone.now()
         plan_year._change_reason = "锁定"
