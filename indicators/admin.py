@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 from import_export.formats import base_formats
@@ -14,8 +16,21 @@ from regions.models import Department
 
 from .entry import approve_actuals, lock_year, return_actuals, unlock_year
 from .forms import ReasonActionForm
-from .models import Actual, Baseline, Indicator, Plan, PlanYear, SourceConflict, Target
+from .jobs import schedule_recompute
+from .models import (
+    Actual,
+    AttainmentResult,
+    AttainmentRun,
+    Baseline,
+    CanonicalIndicator,
+    Indicator,
+    Plan,
+    PlanYear,
+    SourceConflict,
+    Target,
+)
 from .resources import ActualImportResource
+from .selectors import alignment_flags
 from .views import entry_template_view, entry_view
 
 
@@ -38,6 +53,16 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["slug", "title", "issuer"]
     list_select_related = ["region"]
     inlines = [IndicatorInline]
+    actions = ["recompute"]
+
+    def has_recompute_permission(self, request):
+        return request.user.has_perm("indicators.change_plan")
+
+    @admin.action(description=_("重新计算所选规划的目标完成情况"), permissions=["recompute"])
+    def recompute(self, request, queryset):
+        for plan in queryset:
+            schedule_recompute(plan=plan, scope=f"plan {plan.slug} (manual)")
+        self.message_user(request, _("已安排 %(n)d 个规划重新计算。") % {"n": len(queryset)})
 
 
 class BaselineInline(admin.TabularInline):
@@ -313,3 +338,82 @@ class PlanYearAdmin(SimpleHistoryAdmin):
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
         self.message_user(request, _("已解锁 %(n)d 个年度。") % {"n": len(queryset)})
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the system computes: people read them, never edit them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AttainmentResult)
+class AttainmentResultAdmin(ReadOnlyAdmin):
+    list_display = [
+        "indicator",
+        "region",
+        "year",
+        "target_year",
+        "status",
+        "actual_raw",
+        "completion",
+        "progress",
+        "elapsed",
+        "projected_value",
+        "computed_at",
+    ]
+    list_filter = ["plan", "status", "year", "region"]
+    search_fields = ["indicator__name", "indicator__code"]
+    list_select_related = ["indicator", "region", "target"]
+    show_full_result_count = False
+
+    @admin.display(description=_("目标年份"), ordering="target__year")
+    def target_year(self, obj):
+        return obj.target.year
+
+
+@admin.register(AttainmentRun)
+class AttainmentRunAdmin(ReadOnlyAdmin):
+    list_display = ["scope", "state", "results", "created_at", "started_at", "finished_at"]
+    list_filter = ["state"]
+    list_select_related = ["plan"]
+
+
+class CanonicalMemberInline(admin.TabularInline):
+    model = Indicator
+    fk_name = "canonical"
+    fields = ["plan", "code", "name", "unit", "measure", "canonical_note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CanonicalIndicator)
+class CanonicalIndicatorAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "unit", "direction", "member_count", "alignment"]
+    search_fields = ["key", "name"]
+    readonly_fields = ["alignment"]
+    inlines = [CanonicalMemberInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_total=Count("members"))
+
+    @admin.display(description=_("成员指标数"), ordering="member_total")
+    def member_count(self, obj):
+        return obj.member_total
+
+    @admin.display(description=_("上下衔接提示"))
+    def alignment(self, obj):
+        flags = alignment_flags([obj.pk]) if obj.pk else []
+        if not flags:
+            return "—"
+        return format_html_join("", "<div>⚠ {}</div>", ((f.message,) for f in flags))

@@ -517,8 +517,8 @@ def evaluate(
     return result(Status.OFF_TRACK, rule, **numbers)
 
 
-def rollup(results: Iterable[tuple[Result, bool]]) -> dict:
-    """A plan's roll-up from (result, is_numeric) pairs.
+def rollup(statuses: Iterable[tuple[Status | str, bool]]) -> dict:
+    """A plan's roll-up from (status, is_numeric) pairs, one per indicator.
 
     counts: every Status (in declaration order) with its number of indicators;
     indicators: all of them; achieved: numeric targets achieved; with_data: numeric targets
@@ -527,12 +527,13 @@ def rollup(results: Iterable[tuple[Result, bool]]) -> dict:
     """
     counts = dict.fromkeys(Status, 0)
     indicators = achieved = with_data = 0
-    for result, is_numeric in results:
-        counts[result.status] += 1
+    for status, is_numeric in statuses:
+        status = Status(status)
+        counts[status] += 1
         indicators += 1
-        if is_numeric and result.status != Status.NO_DATA:
+        if is_numeric and status != Status.NO_DATA:
             with_data += 1
-            if result.status == Status.ACHIEVED:
+            if status == Status.ACHIEVED:
                 achieved += 1
     rate = _ratio(Decimal(achieved), Decimal(with_data)) if with_data else None
     return {

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.scope import region_allowed, scope_actuals, scope_indicators
 
 from .entry_rules import check_entry
+from .jobs import schedule_recompute
 from .models import Actual, Indicator, PlanYear
 
 EDITABLE = {Actual.Status.DRAFT, Actual.Status.RETURNED, Actual.Status.SUBMITTED}
@@ -99,7 +100,7 @@ def save_entry(user, *, region, year, rows, submit=False):
     plan_locks = {}
     existing = {
         a.indicator_id: a
-        for a in Actual.objects.select_for_update()
+        for a in Actual.objects.select_for_update(of=("self",))
         .select_related("entered_by")
         .filter(indicator__in=[r.indicator for r in rows], region=region, year=year)
     }
@@ -172,7 +173,7 @@ def _reviewable(user, actuals):
 @transaction.atomic
 def approve_actuals(user, actuals):
     """Approve submitted figures; returns how many changed."""
-    count = 0
+    count, touched = 0, set()
     for actual in _reviewable(user, actuals).select_for_update():
         if actual.status != Actual.Status.SUBMITTED:
             continue
@@ -186,7 +187,10 @@ def approve_actuals(user, actuals):
         actual.return_reason = ""
         actual._change_reason = "审核通过"
         actual.save()
+        touched.add(actual.indicator_id)
         count += 1
+    if touched:
+        schedule_recompute(indicator_ids=touched, scope="审核通过")
     return count
 
 
@@ -195,10 +199,12 @@ def return_actuals(user, actuals, reason):
     """Send submitted or approved figures back to the clerk with a reason."""
     if not reason.strip():
         raise ValidationError("退回时必须填写原因。")
-    count = 0
+    count, touched = 0, set()
     for actual in _reviewable(user, actuals).select_for_update():
         if actual.status not in (Actual.Status.SUBMITTED, Actual.Status.APPROVED):
             continue
+        if actual.status == Actual.Status.APPROVED:
+            touched.add(actual.indicator_id)  # an approved figure stops counting
         if is_locked(actual.indicator.plan, actual.year):
             raise ValidationError(f"{actual.year}年已锁定,不能退回。")
         actual.status, actual.return_reason = Actual.Status.RETURNED, reason.strip()
@@ -206,6 +212,8 @@ def return_actuals(user, actuals, reason):
         actual._change_reason = f"退回:{reason.strip()}"
         actual.save()
         count += 1
+    if touched:
+        schedule_recompute(indicator_ids=touched, scope="退回已审核数值")
     return count
 
 

@@ -127,6 +127,15 @@ class Indicator(models.Model):
     source_ref = models.CharField(_("出处"), max_length=100)
     source_text = models.TextField(_("原文"))
     notes = models.TextField(_("编码说明"), blank=True)
+    canonical = models.ForeignKey(
+        "CanonicalIndicator",
+        verbose_name=_("通用指标"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    canonical_note = models.TextField(_("口径差异说明"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -338,3 +347,118 @@ class PlanYear(models.Model):
 
     def __str__(self):
         return f"{self.plan.slug} {self.year}"
+
+
+class CanonicalIndicator(models.Model):
+    """The same measure across plans, to compare regions and check 上下衔接."""
+
+    key = models.SlugField(_("标识"), max_length=80, unique=True)
+    name = models.CharField(_("通用名称"), max_length=200)
+    unit = models.CharField(_("单位"), max_length=30, blank=True)
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
+
+    class Meta:
+        verbose_name = _("通用指标")
+        verbose_name_plural = _("通用指标")
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.name
+
+
+class AttainmentStatus(models.TextChoices):
+    NO_DATA = "no_data", _("未填报")
+    INDETERMINATE = "indeterminate", _("无法判定")
+    ACHIEVED = "achieved", _("已达标")
+    NOT_ACHIEVED = "not_achieved", _("未达标")
+    OFF_TRACK = "off_track", _("严重滞后")
+    INSUFFICIENT_DATA = "insufficient_data", _("数据不足")
+    REGRESSING = "regressing", _("逆向")
+    ON_TRACK = "on_track", _("符合序时进度")
+    LAGGING = "lagging", _("滞后")
+    IN_PROGRESS = "in_progress", _("推进中")
+
+
+class AttainmentResult(models.Model):
+    """One target judged for one region and year, with the numbers that decided it."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="+"
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("指标"),
+        on_delete=models.CASCADE,
+        related_name="attainment_results",
+    )
+    target = models.ForeignKey(
+        Target, verbose_name=_("目标"), on_delete=models.CASCADE, related_name="attainment_results"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("区划"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("评价年份"))
+    status = models.CharField(_("完成状态"), max_length=20, choices=AttainmentStatus.choices)
+    met = models.BooleanField(_("是否达标"), null=True)
+    actual = models.DecimalField(_("实际值"), max_digits=24, decimal_places=6, null=True)
+    actual_qualifier = models.CharField(_("限定"), max_length=8, blank=True)
+    actual_raw = models.CharField(_("填报原文"), max_length=200, blank=True)
+    baseline_value = models.DecimalField(_("基期值"), max_digits=24, decimal_places=6, null=True)
+    baseline_year = models.PositiveSmallIntegerField(_("基期年份"), null=True)
+    completion = models.DecimalField(_("完成率"), max_digits=16, decimal_places=4, null=True)
+    progress = models.DecimalField(_("目标进度"), max_digits=16, decimal_places=4, null=True)
+    elapsed = models.DecimalField(_("序时进度"), max_digits=8, decimal_places=4, null=True)
+    projected_value = models.DecimalField(_("预测值"), max_digits=24, decimal_places=4, null=True)
+    projected_met = models.BooleanField(_("预测可达标"), null=True)
+    note = models.TextField(_("判定依据"), blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("目标完成情况")
+        verbose_name_plural = _("目标完成情况")
+        ordering = ["plan", "indicator", "target", "region", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "region", "year"], name="attainment_unique_per_target_region_year"
+            )
+        ]
+        indexes = [models.Index(fields=["plan", "year", "status"])]
+
+    def __str__(self):
+        return f"{self.indicator} {self.year}: {self.get_status_display()}"
+
+
+class AttainmentRun(models.Model):
+    """A recompute of attainment, as the user sees it: what, when, how it went."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        NOT_QUEUED = "not_queued", _("未能排队(待补算)")
+        RUNNING = "running", _("计算中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    scope = models.CharField(_("范围"), max_length=200)
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("规划"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    indicator_ids = models.JSONField(_("指标"), default=list, blank=True)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.QUEUED)
+    results = models.PositiveIntegerField(_("结果条数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+
+    class Meta:
+        verbose_name = _("完成情况计算")
+        verbose_name_plural = _("完成情况计算")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.scope} ({self.get_state_display()})"

@@ -276,3 +276,33 @@ def read_plan_file(path):
         if used_conflicts.get(key, 0) < 2:
             raise PlanFileError(path, f"conflict {key}", "a conflict must link two statements")
     return spec
+
+
+def read_canonical(path):
+    """The canonical catalogue: entries with members (plan slug, indicator code, note)."""
+    data = _load_yaml(path)
+    entries, members_seen = [], {}
+    for i, item in enumerate(data.get("canonical") or [], start=1):
+        r = _Reader(path, f"canonical[{i}]", item)
+        key = r.text("key")
+        r.record = f"canonical {key}"
+        entry = {
+            "key": key,
+            "name": r.text("name"),
+            "unit": r.text("unit", required=False),
+            "direction": r.choice("direction", DIRECTIONS),
+            "members": [],
+        }
+        for j, member in enumerate(r.records("members"), start=1):
+            m = _Reader(path, f"canonical {key} members[{j}]", member)
+            ident = (m.text("plan"), m.text("indicator"))
+            if ident in members_seen:
+                m.fail(f"{ident[0]} {ident[1]} is already a member of {members_seen[ident]}")
+            members_seen[ident] = key
+            entry["members"].append(
+                {"plan": ident[0], "indicator": ident[1], "note": m.text("note", required=False)}
+            )
+        if len({m["plan"] for m in entry["members"]}) < 2:
+            r.fail("a canonical indicator links members of at least two plans")
+        entries.append(entry)
+    return entries

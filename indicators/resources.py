@@ -6,6 +6,7 @@ from import_export import resources
 from import_export.fields import Field
 
 from .imports import COLUMN_LABELS, COLUMNS, canonical_header, resolve_row
+from .jobs import schedule_recompute
 from .models import Actual
 
 
@@ -26,6 +27,7 @@ class ActualImportResource(resources.ModelResource):
         import_id_fields = []
         use_transactions = True
         clean_model_instances = False
+        store_instance = True
 
     def __init__(self, approve=False, **kwargs):
         super().__init__(**kwargs)
@@ -80,6 +82,20 @@ class ActualImportResource(resources.ModelResource):
             instance.version += 1
         instance._change_reason = "导入并审核" if self.approve else "导入"
         super().save_instance(instance, is_create, row, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        if (
+            self.approve
+            and not kwargs.get("dry_run")
+            and not (result.has_errors() or result.has_validation_errors())
+        ):
+            touched = {
+                row.instance.indicator_id
+                for row in result.rows
+                if getattr(row, "instance", None) is not None
+            }
+            if touched:
+                schedule_recompute(indicator_ids=touched, scope="导入并审核")
 
 
 def import_errors(result):

@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from accounts.scope import scope_indicators
+from regions.models import Region
 
 from .models import Actual, Indicator, Target
 from .values import plain_decimal
@@ -166,3 +169,154 @@ def missing_entries(plan, year):
         if indicator.pk not in done:
             missing.setdefault(indicator.department, []).append(indicator)
     return missing
+
+
+HIGHER_IS_BETTER = {"gte", "gt", "range"}
+LOWER_IS_BETTER = {"lte", "lt"}
+
+
+@dataclass
+class AlignmentFlag:
+    """上下衔接: a region's target weaker than its parent region's target for the same year."""
+
+    canonical: object
+    child: Target
+    parent: Target
+
+    @property
+    def message(self):
+        c, p = self.child, self.parent
+        return (
+            f"{c.indicator.plan.region.name}{c.year}年目标{c.raw}弱于"
+            f"{p.indicator.plan.region.name}同年目标{p.raw}({self.canonical.name})"
+        )
+
+
+# Rates and scores can be compared between a region and its parent; counts cannot (a city
+# naturally has fewer standards than its province).
+INTENSIVE_UNITS = {"%", "‰", "分"}
+
+
+def _weaker(child, parent, direction):
+    if child.value is None or parent.value is None:
+        return False
+    units = {child.indicator.unit, parent.indicator.unit}
+    if not units <= INTENSIVE_UNITS or len(units) != 1:
+        return False
+    if child.comparator in HIGHER_IS_BETTER and parent.comparator in HIGHER_IS_BETTER:
+        return child.value < parent.value
+    if child.comparator in LOWER_IS_BETTER and parent.comparator in LOWER_IS_BETTER:
+        return child.value > parent.value
+    if child.comparator == parent.comparator == "eq":
+        return (
+            (child.value < parent.value) if direction != "lower" else (child.value > parent.value)
+        )
+    return False
+
+
+def alignment_flags(canonical_ids=None):
+    """Every pair of linked targets where the lower region asks for less than its parent."""
+    from .models import CanonicalIndicator
+
+    canonicals = CanonicalIndicator.objects.prefetch_related(
+        "members__plan__region__parent__parent", "members__targets"
+    )
+    if canonical_ids is not None:
+        canonicals = canonicals.filter(pk__in=canonical_ids)
+    flags = []
+    for canonical in canonicals:
+        members = list(canonical.members.all())
+        for child in members:
+            ancestors = {r.pk for r in child.plan.region.ancestors()}
+            for parent in members:
+                if parent.plan.region_id not in ancestors:
+                    continue
+                for ct in child.targets.all():
+                    for pt in parent.targets.all():
+                        if ct.year == pt.year and _weaker(ct, pt, canonical.direction):
+                            flags.append(AlignmentFlag(canonical, ct, pt))
+    return flags
+
+
+def latest_approved_year(plan):
+    return (
+        Actual.objects.filter(indicator__plan=plan, status=Actual.Status.APPROVED)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
+def _primary_targets(targets, year):
+    """Per indicator, the target that speaks for it at `year`: the next milestone due."""
+    by_indicator = {}
+    for t in sorted(targets, key=lambda t: (t.year, t.pk)):
+        chosen = by_indicator.get(t.indicator_id)
+        if chosen is None or (chosen.year < year and t.year > chosen.year):
+            by_indicator[t.indicator_id] = t
+    return set(by_indicator.values())
+
+
+def attainment_report(*, plan_slug=None, year=None, region_code=None):
+    """Per plan: the stored result of each target at `year` (or the plan's latest year
+    with approved data) for the chosen region (default: the plan's), and the roll-up."""
+    from . import attainment
+    from .models import AttainmentResult, Plan
+
+    plans = Plan.objects.select_related("region").order_by("region__code", "slug")
+    if plan_slug:
+        plans = plans.filter(slug=plan_slug)
+    report = []
+    for plan in plans:
+        at = year or latest_approved_year(plan) or min(plan.period_end, timezone.now().year)
+        region_id = plan.region_id
+        if region_code:
+            region_id = Region.objects.get(code=region_code).pk
+        targets = list(
+            Target.objects.filter(indicator__plan=plan)
+            .select_related("indicator")
+            .order_by("indicator__code", "year", "pk")
+        )
+        results = {
+            (r.target_id, r.year): r
+            for r in AttainmentResult.objects.filter(plan=plan, region_id=region_id)
+        }
+        primary = _primary_targets(targets, at)
+        records, for_rollup = [], []
+        for t in targets:
+            judged_year = min(at, t.year)
+            r = results.get((t.pk, judged_year))
+            status = r.status if r else attainment.Status.NO_DATA
+            records.append(
+                {
+                    "plan": plan.slug,
+                    "indicator_code": t.indicator.code,
+                    "name": t.indicator.name,
+                    "region": region_code or plan.region.code,
+                    "target_year": t.year,
+                    "target_value": _number(t.value),
+                    "comparator": t.comparator,
+                    "year": judged_year,
+                    "actual": _number(r.actual) if r else None,
+                    "actual_raw": (r.actual_raw or None) if r else None,
+                    "completion": r.completion if r else None,
+                    "progress": r.progress if r else None,
+                    "elapsed": r.elapsed if r else None,
+                    "status": str(status),
+                    "projected_value": r.projected_value if r else None,
+                    "projected_met": r.projected_met if r else None,
+                }
+            )
+            if t in primary:
+                for_rollup.append((status, t.comparator != "qualitative"))
+        report.append(
+            {
+                "plan": plan.slug,
+                "year": at,
+                "region": region_code or plan.region.code,
+                "computed_at": max((r.computed_at for r in results.values()), default=None),
+                "records": records,
+                "rollup": attainment.rollup(for_rollup),
+            }
+        )
+    return report

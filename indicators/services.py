@@ -7,8 +7,8 @@ from django.db import transaction
 
 from regions.models import Department, Region
 
-from .models import Actual, Baseline, Indicator, Plan, SourceConflict, Target
-from .plan_files import PlanFileError, read_plan_file, read_regions
+from .models import Actual, Baseline, CanonicalIndicator, Indicator, Plan, SourceConflict, Target
+from .plan_files import PlanFileError, read_canonical, read_plan_file, read_regions
 from .values import FigureError, parse_figure
 
 LOAD_REASON = "载入规划文件"
@@ -71,7 +71,47 @@ def load_plans(fixtures_dir):
         if spec.region not in regions:
             raise PlanFileError(path, "plan", f"region {spec.region} is not in regions.yaml")
         _load_plan(spec, regions[spec.region], counter)
+    canonical = fixtures_dir / "canonical.yaml"
+    if canonical.exists():
+        _load_canonical(canonical, counter)
     return counter
+
+
+def _load_canonical(path, counter):
+    linked = {}
+    keep = []
+    for entry in read_canonical(path):
+        canonical = _sync(
+            CanonicalIndicator,
+            {"key": entry["key"]},
+            {"name": entry["name"], "unit": entry["unit"], "direction": entry["direction"]},
+            counter,
+        )
+        keep.append(canonical.pk)
+        for member in entry["members"]:
+            indicator = Indicator.objects.filter(
+                plan__slug=member["plan"], code=member["indicator"]
+            ).first()
+            if indicator is None:
+                raise PlanFileError(
+                    path,
+                    f"canonical {entry['key']}",
+                    f"no indicator {member['indicator']} in plan {member['plan']}",
+                )
+            linked[indicator.pk] = (canonical, member["note"])
+    for indicator in Indicator.objects.filter(pk__in=linked) | Indicator.objects.exclude(
+        canonical=None
+    ):
+        canonical, note = linked.get(indicator.pk, (None, ""))
+        if (indicator.canonical_id, indicator.canonical_note) != (
+            canonical.pk if canonical else None,
+            note,
+        ):
+            indicator.canonical, indicator.canonical_note = canonical, note
+            indicator._change_reason = LOAD_REASON
+            indicator.save()
+            counter["indicator canonical link"] += 1
+    _delete_stale(CanonicalIndicator.objects.all(), keep, counter)
 
 
 def _load_plan(spec, region, counter):

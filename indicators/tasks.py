@@ -3,7 +3,20 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from .jobs import execute_run, recompute_all_plans
 from .reminders import send_deadline_reminders
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def run_attainment(run_id):
+    """Recompute the attainment results of one AttainmentRun."""
+    return execute_run(run_id).results
+
+
+@shared_task
+def recompute_attainment_nightly():
+    """Nightly (celery beat): every plan, and whatever could not be queued during the day."""
+    return sum(run.results for run in recompute_all_plans())
 
 
 @shared_task

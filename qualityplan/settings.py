@@ -95,7 +95,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
+    "attainment-nightly": {
+        "task": "indicators.tasks.recompute_attainment_nightly",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "deadline-reminders": {
         "task": "indicators.tasks.remind_departments_of_deadlines",
         "schedule": crontab(hour=8, minute=0),
@@ -107,6 +112,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="qualityplan@localhost")
 
 # Uploads need the 导入实际值 permission (indicators.import_actual).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+
+# Attainment thresholds (DOMAIN.md §3, after Eurostat's SDG progress assessment): progress
+# of at least ON_TRACK_SHARE × time elapsed is on track, at least LAGGING_SHARE × lagging.
+ATTAINMENT_ON_TRACK_SHARE = env.float("ATTAINMENT_ON_TRACK_SHARE", default=0.95)
+ATTAINMENT_LAGGING_SHARE = env.float("ATTAINMENT_LAGGING_SHARE", default=0.60)
 
 # Where the seed documents live, for tests and provenance checks.
 SEEDS_DIR = env.path("SEEDS_DIR", default=BASE_DIR.parent / "shared" / "seeds")

@@ -12,7 +12,6 @@ from indicators.attainment import (
     MIXED_QUALIFIER,
     STATUS_LABELS,
     Observation,
-    Result,
     Status,
     TargetTerms,
     Thresholds,
@@ -546,19 +545,15 @@ def test_every_status_has_a_chinese_label():
     assert r.label == "已达标"
 
 
-def _result(status):
-    return Result(status, None, None, "", None, None, None, None, None, None, None, "")
-
-
 def test_rollup_counts_statuses_and_rates_achievement_over_numeric_targets_with_data():
     results = [
-        (_result(Status.ACHIEVED), True),
-        (_result(Status.ACHIEVED), True),
-        (_result(Status.NOT_ACHIEVED), True),
-        (_result(Status.INDETERMINATE), True),
-        (_result(Status.NO_DATA), True),
-        (_result(Status.ACHIEVED), False),  # qualitative: counted, not rated
-        (_result(Status.IN_PROGRESS), False),
+        (Status.ACHIEVED, True),
+        (Status.ACHIEVED, True),
+        (Status.NOT_ACHIEVED, True),
+        (Status.INDETERMINATE, True),
+        (Status.NO_DATA, True),
+        (Status.ACHIEVED, False),  # qualitative: counted, not rated
+        (Status.IN_PROGRESS, False),
     ]
     summary = rollup(results)
     assert summary["indicators"] == 7
@@ -572,7 +567,7 @@ def test_rollup_counts_statuses_and_rates_achievement_over_numeric_targets_with_
 
 
 def test_rollup_without_numeric_data_has_no_achievement_rate():
-    summary = rollup([(_result(Status.NO_DATA), True), (_result(Status.ACHIEVED), False)])
+    summary = rollup([(Status.NO_DATA, True), (Status.ACHIEVED, False)])
     assert summary["achievement_rate"] is None
     assert summary["with_data"] == 0
     assert rollup([])["indicators"] == 0

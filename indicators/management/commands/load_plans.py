@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from indicators.jobs import schedule_recompute
 from indicators.plan_files import PlanFileError
 from indicators.services import load_plans
 
@@ -18,5 +19,7 @@ class Command(BaseCommand):
             raise CommandError(f"{exc} (nothing was loaded)") from exc
         if not counts:
             self.stdout.write("Nothing changed: the database already matches the fixtures.")
+            return
         for what, n in sorted(counts.items()):
             self.stdout.write(f"{what}: {n}")
+        schedule_recompute(scope="load_plans")

@@ -1,0 +1,59 @@
+"""Approval → Redis → a real Celery worker → PostgreSQL: the stored status changes."""
+
+import os
+
+import pytest
+
+from indicators.entry import EntryRow, approve_actuals, save_entry
+from indicators.models import AttainmentResult, AttainmentRun, Indicator
+from qualityplan.celery import app
+
+from ..services import REDIS_URL, Worker, require_services, wait_for
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def _use_broker(**conf):
+    """Point this process's Celery app at another broker, dropping cached connections."""
+    app.conf.update(conf)
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def worker():
+    require_services()
+    queue = f"qualityplan-test-{os.getpid()}"
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
+    _use_broker(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
+    running = Worker(queue).start()
+    yield running
+    running.stop()
+    _use_broker(**saved)
+
+
+def test_an_approval_is_recomputed_by_the_worker(worker, bob, dave):
+    indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
+    other = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-29")
+    before = AttainmentResult.objects.get(indicator=other, year=2013).computed_at
+    actual = save_entry(
+        bob,
+        region=bob.profile.department.region,
+        year=2013,
+        rows=[EntryRow(indicator, "93")],
+        submit=True,
+    ).saved[0]
+    approve_actuals(dave, [actual])
+    run = AttainmentRun.objects.latest("pk")
+
+    def done():
+        run.refresh_from_db()
+        return run.state == AttainmentRun.State.DONE
+
+    assert wait_for(done), f"the worker did not finish the run: {run.state} {run.error}"
+    result = AttainmentResult.objects.get(indicator=indicator, year=2013)
+    assert (result.status, result.actual_raw) == ("achieved", "93")
+    # Only the touched indicator was recomputed.
+    assert AttainmentResult.objects.get(indicator=other, year=2013).computed_at == before
