@@ -1,0 +1,139 @@
+"""Full and incremental attainment recompute at national scale, against the bare SQL cost.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/qualityplan_bench \
+        .venv/bin/python benchmarks/attainment_recompute.py [--regions 3000 --indicators 50 --years 10]
+
+Creates the database if needed, loads synthetic data once (reused on later runs), then in
+one run measures: (1) the bare cost of reading the approved actuals and writing as many
+result rows with plain SQL (COPY), (2) a full recompute of every synthetic plan, (3) an
+incremental recompute after approving one value. Prints the figures and the ratio.
+"""
+
+import argparse
+import io
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qualityplan_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualityplan.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def ensure_database(url):
+    import environ
+    import psycopg2
+
+    cfg = environ.Env.db_url_config(url)
+    conn = psycopg2.connect(
+        dbname="postgres", user=cfg["USER"], host=cfg["HOST"], port=cfg["PORT"] or 5432
+    )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+    conn.close()
+
+
+def bare_cost(plan_ids):
+    """Read the approved actuals and COPY the same number of rows into a scratch table."""
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.indicator_id, a.region_id, a.year, a.value, a.qualifier, a.raw "
+            "FROM indicators_actual a JOIN indicators_indicator i ON i.id = a.indicator_id "
+            "WHERE i.plan_id = ANY(%s) AND a.status = 'approved'",
+            [plan_ids],
+        )
+        rows = cursor.fetchall()
+        cursor.execute(
+            "CREATE TEMP TABLE bench_results (LIKE indicators_attainmentresult "
+            "INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+        buffer = io.StringIO()
+        for n, (indicator_id, region_id, year, value, _q, raw) in enumerate(rows):
+            buffer.write(
+                f"{n}\t{indicator_id}\t{indicator_id}\t{indicator_id}\t{region_id}\t{year}\t"
+                f"achieved\tt\t{value}\t\t{raw}\t\\N\t\\N\t1\t1\t1\t\\N\t\\N\t\t2026-01-01\n"
+            )
+        buffer.seek(0)
+        cursor.cursor.copy_expert(
+            "COPY bench_results (id, plan_id, indicator_id, target_id, region_id, year, status,"
+            " met, actual, actual_qualifier, actual_raw, baseline_value, baseline_year,"
+            " completion, progress, elapsed, projected_value, projected_met, note, computed_at)"
+            " FROM STDIN",
+            buffer,
+        )
+    return len(rows), time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--regions", type=int, default=3000)
+    parser.add_argument("--indicators", type=int, default=50)
+    parser.add_argument("--years", type=int, default=10)
+    args = parser.parse_args()
+    ensure_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from indicators.models import Actual, AttainmentResult, Plan
+    from indicators.recompute import recompute
+    from indicators.synthetic import generate, remove
+
+    call_command("migrate", verbosity=0)
+    expected = args.regions * args.indicators * args.years
+    synthetic = Plan.objects.filter(is_synthetic=True)
+    actuals = Actual.objects.filter(indicator__plan__in=synthetic)
+    if actuals.count() != expected:
+        remove()
+        started = time.perf_counter()
+        generate(regions=args.regions, indicators=args.indicators, years=args.years)
+        print(f"generated {expected} actuals in {time.perf_counter() - started:.1f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    plan_ids = list(synthetic.values_list("pk", flat=True))
+
+    n_rows, bare = bare_cost(plan_ids)
+    started = time.perf_counter()
+    results = recompute(plan_ids=plan_ids)
+    full = time.perf_counter() - started
+
+    one = actuals.filter(year=args.years + 2020 - 1).first()
+    Actual.objects.filter(pk=one.pk).update(value=one.value + 1, raw=str(one.value + 1))
+    started = time.perf_counter()
+    recompute(indicator_ids=[one.indicator_id])
+    incremental = time.perf_counter() - started
+    assert AttainmentResult.objects.filter(plan_id__in=plan_ids).count() == results
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    print(
+        f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, "
+        f"PostgreSQL {connection.pg_version}"
+    )
+    print(f"actuals read: {n_rows}, result rows written: {results}")
+    print(f"bare SQL read + write: {bare:.1f} s")
+    print(f"full recompute:        {full:.1f} s  ({full / bare:.1f}x the bare cost)")
+    print(f"incremental recompute after one approval: {incremental * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
