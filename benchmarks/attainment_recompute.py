@@ -1,7 +1,8 @@
 """Full and incremental attainment recompute at national scale, against the bare SQL cost.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qualityplan_bench \
-        .venv/bin/python benchmarks/attainment_recompute.py [--regions 3000 --indicators 50 --years 10]
+        .venv/bin/python benchmarks/attainment_recompute.py \
+        [--regions 3000 --indicators 50 --years 10]
 
 Creates the database if needed, loads synthetic data once (reused on later runs), then in
 one run measures: (1) the bare cost of reading the approved actuals and writing as many

@@ -54,7 +54,7 @@ def _copy(model, columns, rows):
 
 def _series(rng, kind, years):
     """Baseline, target and yearly values for one indicator in one region."""
-    unit, direction, measure, comparator = kind
+    _unit, direction, measure, _comparator = kind
     if measure == "new":
         yearly = [Decimal(rng.randint(5, 40)) for _ in years]
         return Decimal(0), Decimal(sum(yearly[:-1]) + rng.randint(-20, 40)), yearly
