@@ -118,12 +118,9 @@ def main():
     incremental = time.perf_counter() - started
     assert AttainmentResult.objects.filter(plan_id__in=plan_ids).count() == results
 
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in open("/proc/cpuinfo")
-            if line.startswith("model name")
-        ),
+        (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
         platform.processor(),
     )
     print(
