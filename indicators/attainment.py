@@ -37,10 +37,11 @@ Decisions where §3 is silent (each one is pinned by a test):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -52,6 +53,8 @@ __all__ = [
     "TargetTerms",
     "Thresholds",
     "evaluate",
+    "evaluate_series",
+    "evaluate_series_rows",
     "rollup",
 ]
 
@@ -515,6 +518,264 @@ def evaluate(
         f" = {_fmt(thresholds.lagging * elapsed)}; {figures}"
     )
     return result(Status.OFF_TRACK, rule, **numbers)
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine over a series of years (what a recompute needs)
+#
+# evaluate_series() gives exactly what evaluate() gives year by year (a test checks this on
+# many random cases), but walks the years once: the observations are checked and sorted once,
+# the running 新增 sum, the baseline and the least-squares sums of the projection grow as the
+# years advance, and what depends on the target alone (its interval, its text) is worked out
+# once. The arithmetic is the same, in the same order, so the Decimals are the same.
+
+
+@lru_cache(maxsize=4096)
+def _elapsed_cached(y: int, y0: int | None, target_year: int) -> Decimal | None:
+    return _elapsed(y, y0, target_year)
+
+
+def _row(r: Result) -> tuple:
+    return (
+        r.status,
+        r.met,
+        r.actual,
+        r.actual_qualifier,
+        r.baseline_value,
+        r.baseline_year,
+        r.completion,
+        r.progress,
+        r.elapsed,
+        r.projected_value,
+        r.projected_met,
+        r.note,
+    )
+
+
+def evaluate_series_rows(
+    terms: TargetTerms,
+    *,
+    years: Iterable[int],
+    period_start: int,
+    observations: Iterable[tuple[int, Decimal, str]],
+    baseline: tuple[int, Decimal] | None,
+    qualitative_statuses: Mapping[int, str] | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> list[tuple]:
+    """evaluate_series() as plain tuples in Result field order; observations as
+    (year, value, qualifier) triples. Raises ValueError where evaluate() would for any year."""
+    years = list(years)
+    if not years:
+        return []
+    comparator, measure = terms.comparator, terms.measure
+    if comparator == "qualitative":
+        statuses = qualitative_statuses or {}
+        return [_row(_qualitative(statuses.get(year))) for year in years]
+    if comparator not in _NUMERIC_COMPARATORS:
+        raise ValueError(f"Unknown comparator {comparator!r}.")
+    if measure not in _MEASURES:
+        raise ValueError(f"Unknown measure {measure!r}.")
+    t = terms.value
+    if t is None:
+        raise ValueError("A numeric target needs a value.")
+    target_year = terms.year
+    last = max(years)
+    known: dict[int, tuple[Decimal, str]] = {}
+    for year, value, qualifier in observations:
+        if year > last:
+            continue
+        if year in known:
+            raise ValueError(f"Two approved actuals for {year}.")
+        if qualifier not in _QUALIFIERS:
+            raise ValueError(f"Unknown qualifier {qualifier!r} for {year}.")
+        known[year] = (value, qualifier)
+
+    target = _target_interval(comparator, t)
+    lower_better = _lower_is_better(terms)
+    terms_text = _terms_text(terms)
+    on_share, lag_share = thresholds.on_track, thresholds.lagging
+    on_text, lag_text = _fmt(on_share), _fmt(lag_share)
+    is_new, per_year = measure == "new", measure == "per_year"
+    rule_1 = (
+        "rule 1: no approved yearly value for " if is_new else "rule 1: no approved actual for "
+    )
+
+    # What grows with the years: the known years taken in so far (those <= the year), the
+    # least-squares sums over the projection points, the 新增 running sum and its gaps.
+    pending = sorted(known)
+    taken, n_known = 0, len(pending)
+    n = sx = sxx = 0
+    sy = sxy = _ZERO
+    remark = ""  # "; baseline = earliest actual (y0)" once the baseline is an actual
+    running, qualifiers, missing, next_year = _ZERO, set(), [], period_start
+    y0: int | None
+    b: Decimal | None
+    if is_new:
+        y0, b = period_start - 1, _ZERO
+    elif baseline is not None:
+        y0, b = baseline
+    else:
+        y0 = b = None
+    if y0 is not None:
+        dx = y0 - target_year
+        n, sx, sxx = 1, dx, dx * dx
+        sy += b
+        sxy += dx * b
+    b_checked: Decimal | None = None  # the b for which b_met and b_text hold
+    b_met, b_text = False, ""
+
+    found: dict[int, tuple] = {}
+    for year in sorted(set(years)):
+        while taken < n_known and pending[taken] <= year:
+            k = pending[taken]
+            taken += 1
+            value = known[k][0]
+            if is_new:
+                if k < period_start:
+                    continue
+                running += value
+                qualifiers.add(known[k][1])
+                value = running
+            elif y0 is None:
+                if k >= period_start:
+                    y0, b = k, value
+                    remark = f"; baseline = earliest actual ({k})"
+                    dx = k - target_year
+                    n, sx, sxx = 1, dx, dx * dx
+                    sy += b
+                    sxy += dx * b
+                continue
+            elif k <= y0:
+                continue
+            dx = k - target_year
+            n += 1
+            sx += dx
+            sxx += dx * dx
+            sy += value
+            sxy += dx * value
+        elapsed = None if y0 is None else _elapsed_cached(year, y0, target_year)
+
+        qualifier = ""
+        if is_new:
+            while next_year <= year:
+                if next_year not in known:
+                    missing.append(next_year)
+                next_year += 1
+            if year in known:
+                a = running
+                qualifier = _sum_qualifier(qualifiers)
+                remark = f"; 新增 sum {period_start}-{year}"
+                if missing:
+                    remark += f"; no value for {_years_text(missing)}, left out"
+            else:
+                a, remark = None, ""
+        else:
+            observed = known.get(year)
+            if observed is None:
+                a = None
+            else:
+                a, qualifier = observed
+        if a is None:
+            found[year] = (
+                Status.NO_DATA, None, None, "", b, y0, None, None, elapsed, None, None,
+                f"{rule_1}{year}{remark}",
+            )  # fmt: skip
+            continue
+
+        met = (
+            None if qualifier == MIXED_QUALIFIER else _judge(_actual_interval(a, qualifier), target)
+        )
+        completion = _ratio(t, a) if lower_better else _ratio(a, t)
+        progress = None if b is None or t == b else _ratio(a - b, t - b)
+        projected = projected_met = None
+        if y0 is not None and n >= 2:
+            denominator = n * sxx - sx * sx
+            if denominator != 0:
+                projected = _round4(_CTX.divide(sy * sxx - sx * sxy, Decimal(denominator)))
+                projected_met = _meets(projected, comparator, t)
+        actual_text = _actual_text(a, qualifier)
+
+        if met is None:
+            status = Status.INDETERMINATE
+            note = (
+                f"rule 2: actual {actual_text} neither surely meets nor surely fails {terms_text}"
+            )
+        elif met:
+            status, note = Status.ACHIEVED, f"rule 3: actual {actual_text} meets {terms_text}"
+        elif per_year:
+            status = Status.NOT_ACHIEVED
+            note = f"rule 4: 每年 target, {year} judged alone: {actual_text} fails {terms_text}"
+        elif year >= target_year:
+            status = Status.NOT_ACHIEVED
+            note = f"rule 4: {year} ≥ target year {target_year}: {actual_text} fails {terms_text}"
+        elif b is None:
+            status, note = Status.INSUFFICIENT_DATA, "rule 6: no baseline"
+        else:
+            if b is not b_checked:
+                b_checked, b_met, b_text = b, t == b or _meets(b, comparator, t), _fmt(b)
+            if b_met:
+                status = Status.OFF_TRACK
+                note = (
+                    f"rule 5: baseline {b_text} ({y0}) already met {terms_text},"
+                    f" actual {actual_text}"
+                )
+            elif elapsed is None or elapsed == 0:
+                status = Status.INSUFFICIENT_DATA
+                note = f"rule 6: elapsed 0 (baseline year {y0}, year {year})"
+            elif progress < 0:
+                status = Status.REGRESSING
+                note = (
+                    f"rule 7: progress {progress} < 0; "
+                    f"a {actual_text}, b {b_text} ({y0}), target {terms_text}"
+                )
+            else:
+                bar = on_share * elapsed
+                if progress >= bar:
+                    status, head = Status.ON_TRACK, f"rule 8: progress {progress} ≥ {on_text}"
+                else:
+                    bar = lag_share * elapsed
+                    if progress >= bar:
+                        status, head = Status.LAGGING, f"rule 9: progress {progress} ≥ {lag_text}"
+                    else:
+                        status, head = (
+                            Status.OFF_TRACK,
+                            f"rule 10: progress {progress} < {lag_text}",
+                        )
+                note = (
+                    f"{head} × elapsed {elapsed} = {_fmt(bar)}; "
+                    f"a {actual_text}, b {b_text} ({y0}), target {terms_text}"
+                )
+        found[year] = (
+            status, met, a, qualifier, b, y0, completion, progress, elapsed, projected,
+            projected_met, note + remark,
+        )  # fmt: skip
+    return [found[year] for year in years]
+
+
+def evaluate_series(
+    terms: TargetTerms,
+    *,
+    years: Iterable[int],
+    period_start: int,
+    observations: Sequence[Observation],
+    baseline: tuple[int, Decimal] | None,
+    qualitative_statuses: Mapping[int, str] | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> list[Result]:
+    """evaluate() for each of the years, in one pass; the same Results, in the order given.
+
+    qualitative_statuses maps a year to the status recorded for it (qualitative targets).
+    """
+    rows = evaluate_series_rows(
+        terms,
+        years=years,
+        period_start=period_start,
+        observations=[(obs.year, obs.value, obs.qualifier) for obs in observations],
+        baseline=baseline,
+        qualitative_statuses=qualitative_statuses,
+        thresholds=thresholds,
+    )
+    return [Result(*row) for row in rows]
 
 
 def rollup(statuses: Iterable[tuple[Status | str, bool]]) -> dict:

@@ -5,8 +5,9 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AttainmentRun, Plan
+from .models import AttainmentRun, Indicator, Plan
 from .recompute import recompute
+from .signals import attainment_recomputed
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,14 @@ def execute_run(run_id):
         state=AttainmentRun.State.DONE, results=count, finished_at=timezone.now()
     )
     run.refresh_from_db()
+    plan_ids = [run.plan_id] if run.plan_id else None
+    if run.indicator_ids:
+        plan_ids = sorted(
+            set(
+                Indicator.objects.filter(pk__in=run.indicator_ids).values_list("plan_id", flat=True)
+            )
+        )
+    attainment_recomputed.send(sender=AttainmentRun, plan_ids=plan_ids)
     return run
 
 

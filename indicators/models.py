@@ -279,6 +279,7 @@ class Actual(models.Model):
         related_name="+",
     )
     suspicion = models.CharField(_("异常提示"), max_length=300, blank=True)
+    is_sample = models.BooleanField(_("示例数据"), default=False)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("审核人"),

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import environ
+import plotly
 from celery.schedules import crontab
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "regions",
     "indicators",
     "reports",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -75,17 +76,21 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Each language is offered under its own name.
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js comes from the plotly package itself, served locally: no CDN on an intranet.
+STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(plotly.__file__).parent / "package_data")]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 LOGIN_URL = "admin:login"
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://qualityplan")}
 
 # Celery: through the broker when one is set, otherwise in-process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

@@ -17,9 +17,33 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_plans", stdout=devnull)
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing is deliberately slow; the tests need no protection from brute force.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached dashboard pages must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def plans(db):
-    """The six plans of fixtures/, as `load_plans` loads them (done once per session)."""
+    """The six plans of fixtures/, as `load_plans` loads them.
+
+    Loaded once per session; a transactional test (which empties the database after it
+    runs) loads them again for itself.
+    """
+    from indicators.models import Plan
+
+    if not Plan.objects.filter(slug="zhejiang-13").exists():
+        with open(os.devnull, "w") as devnull:
+            call_command("load_plans", stdout=devnull)
 
 
 def make_user(username, role=None, department=None, **extra):

@@ -1,6 +1,7 @@
 """The attainment engine (DOMAIN.md §3): each rule with a hand-worked case, then the edges."""
 
 import ast
+import random
 import sys
 from decimal import Decimal as D
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 from indicators import attainment
 from indicators.attainment import (
+    DEFAULT_THRESHOLDS,
     MIXED_QUALIFIER,
     STATUS_LABELS,
     Observation,
@@ -16,6 +18,7 @@ from indicators.attainment import (
     TargetTerms,
     Thresholds,
     evaluate,
+    evaluate_series,
     rollup,
 )
 
@@ -582,3 +585,142 @@ def test_module_imports_only_the_standard_library():
         elif isinstance(node, ast.ImportFrom):
             imported.add((node.module or "").split(".")[0])
     assert imported <= set(sys.stdlib_module_names)
+
+
+# --- evaluate_series: every year of a series in one pass, identical to evaluate() -----------
+
+
+def _random_value(rng):
+    kind = rng.random()
+    if kind < 0.4:
+        return D(rng.randint(0, 120))
+    if kind < 0.7:
+        return D(rng.randint(0, 1200)) / 10
+    if kind < 0.9:
+        return D(rng.randint(-500000000, 120000000)).scaleb(-6)
+    return D(rng.choice(["0", "100", "98.5", "0.000001", "35", "-3"]))
+
+
+def _random_series_case(rng):
+    comparator = rng.choice(["gte", "gt", "lte", "lt", "eq", "range", "qualitative"])
+    measure = rng.choice(["level", "cumulative", "new", "per_year"])
+    direction = rng.choice(["higher", "lower", "hold"])
+    start = rng.randint(2015, 2022)
+    target_year = start + rng.randint(-1, 6)
+    value = _random_value(rng)
+    target = TargetTerms(
+        year=target_year,
+        comparator=comparator,
+        value=None if comparator == "qualitative" else value,
+        value_max=value + rng.randint(0, 5) if comparator == "range" else None,
+        direction=direction,
+        measure=measure,
+    )
+    # Half the series move from a starting value towards the target, so that rules 7-10 come up.
+    trend, origin = rng.random() < 0.5, _random_value(rng)
+    span = max(1, target_year - start + 1)
+    observations = []
+    for year in range(start - 3, target_year + 4):
+        if rng.random() < 0.7:
+            qualifier = rng.choice(["", "", "", "", "", "", "gte", "gt", "lte", "lt"])
+            if trend:
+                share = D(year - start + 1) / span * D(rng.randint(20, 130)) / 100
+                if measure == "new":
+                    close = (value / span * D(rng.randint(20, 130)) / 100).quantize(D("0.01"))
+                else:
+                    close = (origin + (value - origin) * share).quantize(D("0.01"))
+            elif rng.random() < 0.5:
+                close = value + rng.randint(-3, 3)
+            else:
+                close = _random_value(rng)
+            observations.append(Observation(year, close, qualifier))
+    if observations and rng.random() < 0.03:  # refused input: a duplicate or a bad qualifier
+        year = rng.choice(observations).year
+        observations.append(Observation(year, D(1), rng.choice(["", "about"])))
+    rng.shuffle(observations)
+    baseline = None
+    if rng.random() < 0.6:
+        year = rng.choice([start - 1, start - 1, start, start + 1, target_year, start - 3])
+        baseline = (year, origin if trend else rng.choice([value, _random_value(rng), value - 2]))
+    thresholds = DEFAULT_THRESHOLDS
+    if rng.random() < 0.2:
+        lagging = D(rng.randint(0, 80)) / 100
+        thresholds = Thresholds(on_track=lagging + D(rng.randint(0, 20)) / 100, lagging=lagging)
+    qualitative = {
+        year: rng.choice(["achieved", "in_progress", "not_achieved", ""])
+        for year in range(start, target_year + 1)
+        if rng.random() < 0.5
+    }
+    first = start - rng.randint(0, 2)
+    years = list(range(first, max(first, target_year + rng.randint(0, 2)) + 1))
+    if rng.random() < 0.2:
+        years = rng.sample(years, k=max(1, len(years) // 2)) + years[:1]  # any order, repeats
+    return dict(
+        terms=target,
+        years=years,
+        period_start=start,
+        observations=observations,
+        baseline=baseline,
+        qualitative=qualitative,
+        thresholds=thresholds,
+    )
+
+
+def test_evaluate_series_gives_what_evaluate_gives_year_by_year():
+    rng = random.Random(20261122)
+    compared = refused = 0
+    statuses, notes = set(), set()
+    for _ in range(2500):
+        case = _random_series_case(rng)
+        common = dict(
+            period_start=case["period_start"],
+            observations=case["observations"],
+            baseline=case["baseline"],
+            thresholds=case["thresholds"],
+        )
+        try:
+            expected = [
+                evaluate(
+                    case["terms"],
+                    year=year,
+                    qualitative_status=case["qualitative"].get(year),
+                    **common,
+                )
+                for year in case["years"]
+            ]
+        except ValueError:
+            with pytest.raises(ValueError):
+                evaluate_series(
+                    case["terms"],
+                    years=case["years"],
+                    qualitative_statuses=case["qualitative"],
+                    **common,
+                )
+            refused += 1
+            continue
+        got = evaluate_series(
+            case["terms"], years=case["years"], qualitative_statuses=case["qualitative"], **common
+        )
+        # repr shows each Decimal's exponent too: the same digits, not only equal values.
+        assert [repr(r) for r in got] == [repr(r) for r in expected], case
+        compared += len(got)
+        statuses.update(r.status for r in got)
+        notes.update(r.note.split(":")[0] for r in got)
+    assert compared > 10000 and refused > 20
+    assert statuses == set(Status)  # every rule and status came up
+    assert notes >= {f"rule {n}" for n in range(1, 11)}
+
+
+def test_evaluate_series_takes_the_years_in_any_order():
+    target = terms("gte", "600", measure="new")
+    history = [obs(2016, "100"), obs(2018, "130"), obs(2019, "400", "gte")]
+    years = [2019, 2016, 2018, 2017, 2016]
+    got = evaluate_series(target, years=years, period_start=2016, observations=history,
+                          baseline=None)  # fmt: skip
+    assert got == [run(target, year, history) for year in years]
+    assert got[0].note == (
+        "rule 3: actual 630以上 meets ≥ 600; 新增 sum 2016-2019; no value for 2017, left out"
+    )
+    assert got[3].status == Status.NO_DATA
+    assert evaluate_series(target, years=[], period_start=2016, observations=[],
+                           baseline=None) == []  # fmt: skip

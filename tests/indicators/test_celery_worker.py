@@ -34,7 +34,7 @@ def worker():
     _use_broker(**saved)
 
 
-def test_an_approval_is_recomputed_by_the_worker(worker, bob, dave):
+def test_an_approval_is_recomputed_by_the_worker(plans, bob, dave, worker):
     indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
     other = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-29")
     before = AttainmentResult.objects.get(indicator=other, year=2013).computed_at
