@@ -44,6 +44,8 @@ ROLE_PERMISSIONS = {
         "indicators.view_attainmentresult",
         "indicators.view_canonicalindicator",
         "indicators.view_attainmentrun",
+        "reports.export_report",
+        "reports.view_reportjob",
     ],
     ADMINISTRATOR: [
         *_READ_DOMAIN,
@@ -74,6 +76,8 @@ ROLE_PERMISSIONS = {
         "indicators.view_attainmentrun",
         "indicators.view_canonicalindicator",
         "indicators.assign_indicator",
+        "reports.export_report",
+        "reports.view_reportjob",
         "accounts.view_profile",
         "accounts.add_profile",
         "accounts.change_profile",

@@ -7,13 +7,20 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportMixin
+from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.scope import scope_actuals
 from regions.models import Department
+from reports.resources import (
+    ActualExportResource,
+    IndicatorExportResource,
+    PlanExportResource,
+    TargetExportResource,
+)
 
+from .changes import mark_change
 from .entry import approve_actuals, lock_year, return_actuals, unlock_year
 from .forms import ReasonActionForm
 from .jobs import schedule_recompute
@@ -46,13 +53,23 @@ class IndicatorInline(admin.TabularInline):
         return False
 
 
+class AuditorExport:
+    """Raw-table export (XLSX, CSV) for those who may export reports: auditors, admins."""
+
+    export_formats = [base_formats.XLSX, base_formats.CSV]
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("reports.export_report")
+
+
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(AuditorExport, ExportMixin, admin.ModelAdmin):
     list_display = ["slug", "title", "region", "period_start", "period_end", "issued_on"]
     list_filter = ["region", "is_synthetic"]
     search_fields = ["slug", "title", "issuer"]
     list_select_related = ["region"]
     inlines = [IndicatorInline]
+    resource_classes = [PlanExportResource]
     actions = ["recompute"]
 
     def has_recompute_permission(self, request):
@@ -89,7 +106,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(AuditorExport, ExportMixin, SimpleHistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -105,6 +122,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     list_select_related = ["plan", "department__region"]
     autocomplete_fields = ["department"]
     inlines = [BaselineInline, TargetInline]
+    resource_classes = [IndicatorExportResource]
     actions = ["assign_department"]
 
     def has_assign_permission(self, request):
@@ -117,7 +135,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
             department = form.cleaned_data["department"]
             for indicator in queryset:
                 indicator.department = department
-                indicator._change_reason = _("批量指定责任单位")
+                mark_change(indicator, user=request.user, reason=_("批量指定责任单位"))
                 indicator.save()
             self.message_user(
                 request,
@@ -158,7 +176,8 @@ class StatementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(StatementAdmin):
+class TargetAdmin(AuditorExport, ExportMixin, StatementAdmin):
+    resource_classes = [TargetExportResource]
     list_display = [
         "indicator",
         "plan",
@@ -220,7 +239,7 @@ class SourceConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actual)
-class ActualAdmin(ImportMixin, SimpleHistoryAdmin):
+class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
     """Actuals are entered on the department page or uploaded; here they are reviewed."""
 
     list_display = [
@@ -250,6 +269,7 @@ class ActualAdmin(ImportMixin, SimpleHistoryAdmin):
     change_list_template = "admin/indicators/actual/change_list.html"
     resource_classes = [ActualImportResource]
     import_formats = [base_formats.XLSX, base_formats.CSV]
+    export_resource_classes = [ActualExportResource]
 
     def get_import_data_kwargs(self, **kwargs):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}

@@ -7,11 +7,11 @@ from django.db import transaction
 
 from .models import Actual, Comparator, Plan
 from .selectors import reference_baseline
+from .values import WHOLE_UNITS
 
 DEMO_PLANS = ["zhejiang-14", "rizhao-14", "jinhua-2023"]
 LAST_YEAR = 2024
 NOTE = "示例数据:演示用,非真实填报"
-WHOLE_UNITS = {"个", "项", "家", "件", "张", "座", "所", "台", "次", "人"}
 
 
 def _value(rng, start, goal, share, unit):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.scope import region_allowed, scope_actuals, scope_indicators
 
+from .changes import mark_change
 from .entry_rules import check_entry
 from .jobs import schedule_recompute
 from .models import Actual, Indicator, PlanYear
@@ -155,7 +156,7 @@ def _store(user, row, actual, check, *, region, year, submit):
     for k, v in values.items():
         setattr(actual, k, v)
     actual.status, actual.entered_by = status, user
-    actual._change_reason = "提交审核" if submit else "保存草稿"
+    mark_change(actual, user=user, reason="提交审核" if submit else "保存草稿")
     actual.save()
     return actual
 
@@ -185,7 +186,7 @@ def approve_actuals(user, actuals):
             timezone.now(),
         )
         actual.return_reason = ""
-        actual._change_reason = "审核通过"
+        mark_change(actual, user=user, reason="审核通过")
         actual.save()
         touched.add(actual.indicator_id)
         count += 1
@@ -209,7 +210,7 @@ def return_actuals(user, actuals, reason):
             raise ValidationError(f"{actual.year}年已锁定,不能退回。")
         actual.status, actual.return_reason = Actual.Status.RETURNED, reason.strip()
         actual.reviewed_by, actual.reviewed_at = user, timezone.now()
-        actual._change_reason = f"退回:{reason.strip()}"
+        mark_change(actual, user=user, reason=f"退回:{reason.strip()}")
         actual.save()
         count += 1
     if touched:
@@ -225,7 +226,7 @@ def lock_year(user, plan, year):
     plan_year = plan_year or PlanYear(plan=plan, year=year)
     if not plan_year.is_locked:
         plan_year.is_locked, plan_year.locked_by, plan_year.locked_at = True, user, timezone.now()
-        plan_year._change_reason = "锁定"
+        mark_change(plan_year, user=user, reason="锁定")
         plan_year.save()
     return plan_year
 
@@ -238,6 +239,6 @@ def unlock_year(user, plan, year, reason):
         raise ValidationError("解锁时必须填写原因。")
     plan_year = PlanYear.objects.select_for_update().get(plan=plan, year=year)
     plan_year.is_locked, plan_year.unlock_reason = False, reason.strip()
-    plan_year._change_reason = f"解锁:{reason.strip()}"
+    mark_change(plan_year, user=user, reason=f"解锁:{reason.strip()}")
     plan_year.save()
     return plan_year

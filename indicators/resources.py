@@ -5,6 +5,7 @@ from django.utils import timezone
 from import_export import resources
 from import_export.fields import Field
 
+from .changes import mark_change
 from .imports import COLUMN_LABELS, COLUMNS, canonical_header, resolve_row
 from .jobs import schedule_recompute
 from .models import Actual
@@ -80,7 +81,7 @@ class ActualImportResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         if not is_create:
             instance.version += 1
-        instance._change_reason = "导入并审核" if self.approve else "导入"
+        mark_change(instance, user=self.user, reason="导入并审核" if self.approve else "导入")
         super().save_instance(instance, is_create, row, **kwargs)
 
     def after_import(self, dataset, result, **kwargs):

@@ -102,6 +102,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
+    "reports-expiry": {
+        "task": "reports.tasks.remove_expired_reports",
+        "schedule": crontab(minute=15),
+    },
     "attainment-nightly": {
         "task": "indicators.tasks.recompute_attainment_nightly",
         "schedule": crontab(hour=2, minute=0),
@@ -122,6 +126,13 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 # of at least ON_TRACK_SHARE × time elapsed is on track, at least LAGGING_SHARE × lagging.
 ATTAINMENT_ON_TRACK_SHARE = env.float("ATTAINMENT_ON_TRACK_SHARE", default=0.95)
 ATTAINMENT_LAGGING_SHARE = env.float("ATTAINMENT_LAGGING_SHARE", default=0.60)
+
+# Generated auditor workbooks: where they are kept and for how long.
+REPORTS_DIR = env.path("REPORTS_DIR", default=BASE_DIR / "media" / "reports")
+REPORTS_KEEP_HOURS = env.int("REPORTS_KEEP_HOURS", default=72)
+
+# Spreadsheet exports escape text that would run as a formula (=, +, -, @).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # Where the seed documents live, for tests and provenance checks.
 SEEDS_DIR = env.path("SEEDS_DIR", default=BASE_DIR.parent / "shared" / "seeds")

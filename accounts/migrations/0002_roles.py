@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
         ("accounts", "0001_initial"),
         ("indicators", "0003_actual_is_sample"),
         ("regions", "0001_initial"),
+        ("reports", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

@@ -1,0 +1,44 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from indicators.models import Plan
+from reports.builder import build_report
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the auditor's workbook (汇总, one sheet per plan, 变更记录, 说明) to an XLSX file."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--plan",
+            action="append",
+            dest="plans",
+            metavar="SLUG",
+            help="a plan slug; repeat for several (default: all plans)",
+        )
+        parser.add_argument("--year", type=int, help="evaluation year (default: latest data)")
+        parser.add_argument("--out", required=True, help="the .xlsx file to write")
+        parser.add_argument("--user", help="whose view of the data (default: an administrator)")
+
+    def handle(self, *args, plans, year, out, user, **options):
+        users = get_user_model()
+        if user:
+            account = users.objects.filter(username=user, is_active=True).first()
+            if account is None:
+                raise CommandError(f"No active user {user!r}.")
+        else:
+            account = users.objects.filter(is_superuser=True, is_active=True).first()
+            if account is None:
+                raise CommandError("No administrator exists; pass --user.")
+        if not out.lower().endswith(".xlsx"):
+            raise CommandError("--out must name an .xlsx file.")
+        unknown = sorted(set(plans or []) - set(Plan.objects.values_list("slug", flat=True)))
+        if unknown:
+            raise CommandError(f"No plan with slug {', '.join(unknown)}.")
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        rows = build_report(out, user=account, plan_slugs=plans, year=year)
+        self.stdout.write(f"Wrote {rows} indicator row(s) to {out}.")

@@ -1,0 +1,303 @@
+"""The auditor's workbook, opened with openpyxl and with a real spreadsheet program."""
+
+import shutil
+import subprocess
+from decimal import Decimal
+from io import StringIO
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from indicators.entry import EntryRow, approve_actuals, save_entry
+from indicators.models import Actual, Indicator
+from reports.jobs import remove_expired
+from reports.models import ReportJob
+
+FORMULA_NOTE = '=HYPERLINK("http://example.com","x")'
+
+
+def export(tmp_path, *args):
+    out = tmp_path / "report.xlsx"
+    call_command("export_report", "--out", str(out), *args, stdout=StringIO())
+    return openpyxl.load_workbook(out), out
+
+
+def header(ws):
+    return [c.value for c in ws[1]]
+
+
+def rows_by_code(ws):
+    names = header(ws)
+    return {
+        row[0]: dict(zip(names, row, strict=True))
+        for row in ws.iter_rows(min_row=2, values_only=True)
+    }
+
+
+@pytest.mark.django_db
+def test_sheets_and_headers(tmp_path, alice):
+    wb, _ = export(tmp_path)
+    assert wb.sheetnames == [
+        "汇总",
+        "zhejiang-13",
+        "zhejiang-14",
+        "jiaxing-2011",
+        "jinhua-2023",
+        "jiaojiang-13",
+        "rizhao-14",
+        "变更记录",
+        "说明",
+    ]
+    plan_header = header(wb["zhejiang-13"])
+    for column in [
+        "指标编码",
+        "指标名称",
+        "类别",
+        "单位",
+        "责任单位",
+        "基期年份",
+        "基期值",
+        "目标年份",
+        "比较方式",
+        "目标值",
+        "2016年实际",
+        "2020年实际",
+        "完成率",
+        "目标进度",
+        "序时进度",
+        "完成状态",
+        "预测值",
+        "出处",
+        "原文",
+        "来源冲突",
+    ]:
+        assert column in plan_header
+    assert header(wb["变更记录"])[:10] == [
+        "时间",
+        "用户",
+        "对象",
+        "规划",
+        "指标编码",
+        "指标名称",
+        "区划/年份",
+        "字段",
+        "原值",
+        "新值",
+    ]
+    for name in wb.sheetnames[:-1]:
+        assert wb[name].freeze_panes == "A2"
+        assert wb[name].auto_filter.ref.startswith("A1:")
+    assert "0.95" in " ".join(str(c.value) for c in wb["说明"]["A"])
+
+
+@pytest.mark.django_db
+def test_values_match_the_database(tmp_path, alice):
+    wb, _ = export(tmp_path, "--plan", "zhejiang-13")
+    assert wb.sheetnames == ["汇总", "zhejiang-13", "变更记录", "说明"]
+    rows = rows_by_code(wb["zhejiang-13"])
+    farm = rows["T1-1-01"]
+    assert (farm["目标值"], farm["基期值"], farm["2020年实际"]) == (98, 96, "98以上")
+    assert farm["完成状态"] == "已达标"
+    centres = rows["T1-1-03"]
+    assert (centres["2020年实际"], centres["完成状态"], centres["完成率"]) == (6, "未达标", 0.6)
+    assert (
+        centres["原文"]
+        == Indicator.objects.get(plan__slug="zhejiang-13", code="T1-1-03").source_text
+    )
+    summary = {r[0]: r for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
+    names = header(wb["汇总"])
+    zhejiang = dict(zip(names, summary["zhejiang-13"], strict=True))
+    assert (zhejiang["已达标"], zhejiang["未达标"], zhejiang["达标率"]) == (19, 1, 0.95)
+    assert zhejiang["生成人"] == "alice"
+
+
+@pytest.mark.django_db
+def test_status_cells_are_filled_and_numbers_formatted(tmp_path, alice):
+    wb, _ = export(tmp_path, "--plan", "zhejiang-13")
+    ws = wb["zhejiang-13"]
+    names = header(ws)
+    status_col = names.index("完成状态") + 1
+    target_col = names.index("目标值") + 1
+    completion_col = names.index("完成率") + 1
+    missed = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "T1-1-03")
+    achieved = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "T1-1-01")
+    assert missed[status_col - 1].fill.fgColor.rgb.endswith("FF9999")
+    assert achieved[status_col - 1].fill.fgColor.rgb.endswith("C6EFCE")
+    assert achieved[target_col - 1].number_format == '0.0"%"'
+    assert achieved[completion_col - 1].number_format == "0.0%"
+
+
+@pytest.mark.django_db
+def test_text_that_looks_like_a_formula_stays_text(tmp_path, alice, bob, dave):
+    indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
+    actual = save_entry(
+        bob,
+        region=bob.profile.department.region,
+        year=2013,
+        rows=[EntryRow(indicator, "93", note=FORMULA_NOTE)],
+        submit=True,
+    ).saved[0]
+    approve_actuals(dave, [actual])
+    wb, path = export(tmp_path, "--plan", "jiaxing-2011")
+    cells = [c for row in wb["变更记录"].iter_rows() for c in row if c.value == FORMULA_NOTE]
+    assert cells and all(c.data_type == "s" for c in cells)
+    raw = openpyxl.load_workbook(path, data_only=False)
+    assert not any(
+        isinstance(c.value, str) and c.data_type == "f"
+        for ws in raw
+        for row in ws.iter_rows()
+        for c in row
+    )
+
+
+@pytest.mark.django_db
+def test_the_change_log_lists_who_changed_what_and_why(tmp_path, alice, bob, dave):
+    indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
+    first = save_entry(
+        bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(indicator, "93")]
+    ).saved[0]
+    save_entry(
+        bob,
+        region=bob.profile.department.region,
+        year=2013,
+        rows=[EntryRow(indicator, "93.5", version=first.version)],
+        submit=True,
+    )
+    wb, _ = export(tmp_path, "--plan", "jiaxing-2011")
+    names = header(wb["变更记录"])
+    log = [
+        dict(zip(names, r, strict=True))
+        for r in wb["变更记录"].iter_rows(min_row=2, values_only=True)
+    ]
+    change = next(r for r in log if r["字段"] == "填报原文" and r["新值"] == "93.5")
+    assert (change["用户"], change["原值"], change["原因"], change["区划/年份"]) == (
+        "bob",
+        "93",
+        "提交审核",
+        "330400/2013",
+    )
+
+
+@pytest.mark.django_db
+def test_an_unknown_plan_or_bad_file_name_is_refused(tmp_path, alice):
+    with pytest.raises(CommandError, match="no-such"):
+        export(tmp_path, "--plan", "no-such")
+    with pytest.raises(CommandError, match="xlsx"):
+        call_command("export_report", "--out", str(tmp_path / "r.csv"))
+
+
+@pytest.mark.django_db
+def test_libreoffice_opens_the_workbook(tmp_path, alice):
+    soffice = shutil.which("libreoffice") or shutil.which("soffice")
+    if soffice is None:
+        import os
+
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run this test: libreoffice is not installed")
+        pytest.skip("libreoffice is not installed (scripts/test installs it)")
+    _, path = export(tmp_path, "--plan", "zhejiang-13")
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        timeout=180,
+        capture_output=True,
+    )
+    pdf = tmp_path / "report.pdf"
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_auditors_request_a_report_and_download_it(
+    client, frank, bob, django_capture_on_commit_callbacks
+):
+    client.force_login(frank)
+    page = client.get(reverse("reports:list"))
+    assert page.status_code == 200
+    client.post(reverse("reports:list"), {"plans": ["zhejiang-13"]})
+    job = ReportJob.objects.get()
+    assert (job.state, job.total_plans, job.done_plans) == ("done", 1, 1)
+    status = client.get(reverse("reports:status", args=[job.pk])).json()
+    assert status["percent"] == 100
+    download = client.get(reverse("reports:download", args=[job.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"PK")
+    client.force_login(bob)
+    assert client.get(reverse("reports:list")).status_code == 403
+    assert client.get(reverse("reports:download", args=[job.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_expired_reports_are_removed(client, frank, settings, tmp_path):
+    settings.REPORTS_DIR = tmp_path
+    client.force_login(frank)
+    client.post(reverse("reports:list"), {"plans": ["zhejiang-13"]})
+    job = ReportJob.objects.get()
+    assert (tmp_path / job.file_name).exists()
+    assert remove_expired(now=job.expires_at) == 1
+    job.refresh_from_db()
+    assert job.state == "expired" and not list(tmp_path.iterdir())
+    assert client.get(reverse("reports:download", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_export_shows_only_what_the_user_may_see(tmp_path, bob, carol, dave):
+    indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-37")
+    actual = save_entry(
+        carol,
+        region=carol.profile.department.region,
+        year=2013,
+        rows=[EntryRow(indicator, "120")],
+        submit=True,
+    ).saved[0]
+    approve_actuals(dave, [actual])
+    out = tmp_path / "bob.xlsx"
+    call_command(
+        "export_report",
+        "--plan",
+        "jiaxing-2011",
+        "--user",
+        "bob",
+        "--out",
+        str(out),
+        stdout=StringIO(),
+    )
+    wb = openpyxl.load_workbook(out)
+    assert rows_by_code(wb["jiaxing-2011"])["P-37"]["2013年实际"] is None
+    actual_changes = [r for r in wb["变更记录"].iter_rows(values_only=True) if r[2] == "实际值"]
+    assert not any(r[4] == "P-37" for r in actual_changes)
+    assert Actual.objects.get(pk=actual.pk).value == Decimal("120")
+
+
+@pytest.mark.django_db
+def test_raw_tables_export_with_chinese_columns(client, frank, erin):
+    client.force_login(frank)
+    url = reverse("admin:indicators_target_export")
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(
+        url,
+        {
+            "format": "1",
+            "resource": "0",
+            **{
+                f"targetexportresource_{f}": "on"
+                for f in ["plan_slug", "indicator_code", "year", "value", "raw"]
+            },
+        },
+    )
+    text = response.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("规划标识,指标编码")
+    client.force_login(erin)
+    assert client.get(url).status_code == 403
