@@ -1,0 +1,128 @@
+"""The auditor's workbook at scale: 100,000 indicator rows, time and peak memory.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/qualityplan_bench \
+        .venv/bin/python benchmarks/report_export.py [--plans 2000]
+
+Uses the synthetic data of benchmarks/attainment_recompute.py (run that first). In one run
+it measures, each in a fresh process so that peak memory is its own: (1) a bare baseline,
+reading the same target rows with one SQL query and writing them to a write-only workbook,
+(2) the real workbook for the first N synthetic plans (N × 50 indicator rows).
+"""
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qualityplan_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualityplan.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def _setup():
+    import django
+
+    django.setup()
+
+
+def bare(plans, out):
+    _setup()
+    from django.db import connection
+    from openpyxl import Workbook
+
+    from indicators.models import Plan
+
+    ids = list(
+        Plan.objects.filter(is_synthetic=True).order_by("pk").values_list("pk", flat=True)[:plans]
+    )
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("rows")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.code, i.name, i.unit, t.year, t.comparator, t.value, r.status, "
+            "r.completion, r.progress, r.elapsed, i.source_text "
+            "FROM indicators_target t JOIN indicators_indicator i ON i.id = t.indicator_id "
+            "LEFT JOIN indicators_attainmentresult r ON r.target_id = t.id AND r.year = t.year "
+            "WHERE i.plan_id = ANY(%s)",
+            [ids],
+        )
+        rows = 0
+        while batch := cursor.fetchmany(5000):
+            for row in batch:
+                ws.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+                rows += 1
+    wb.save(out)
+    return rows
+
+
+def full(plans, out):
+    _setup()
+    from django.contrib.auth import get_user_model
+
+    from indicators.models import Plan
+    from reports.builder import build_report
+
+    slugs = list(
+        Plan.objects.filter(is_synthetic=True).order_by("pk").values_list("slug", flat=True)[:plans]
+    )
+    user = get_user_model().objects.filter(is_superuser=True).first() or (
+        get_user_model().objects.create_superuser("bench", "", "bench-only-pw")
+    )
+    return build_report(out, user=user, plan_slugs=slugs)
+
+
+def child(kind, plans, out):
+    started = time.perf_counter()
+    rows = {"bare": bare, "full": full}[kind](plans, out)
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{kind}\t{rows}\t{elapsed:.2f}\t{peak_mb:.0f}\t{os.path.getsize(out) / 1e6:.1f}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--plans", type=int, default=2000)
+    parser.add_argument("--child", choices=["bare", "full"])
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.plans, args.out)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        results = {}
+        for kind in ("bare", "full"):
+            out = os.path.join(tmp, f"{kind}.xlsx")
+            line = (
+                subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--child",
+                        kind,
+                        "--plans",
+                        str(args.plans),
+                        "--out",
+                        out,
+                    ],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
+            results[kind] = line.split("\t")
+    for kind, (_, rows, seconds, peak, size) in results.items():
+        print(f"{kind:5} {rows:>7} rows  {seconds:>7} s  peak {peak:>5} MB  file {size} MB")
+    ratio = float(results["full"][2]) / float(results["bare"][2])
+    print(f"full / bare time: {ratio:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
