@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "indicators",
     "reports",
     "dashboards",
+    "ingestion",
+    "ops",
 ]
 
 MIDDLEWARE = [
