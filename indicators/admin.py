@@ -22,7 +22,7 @@ from reports.resources import (
 
 from .changes import mark_change
 from .entry import approve_actuals, lock_year, return_actuals, unlock_year
-from .forms import ReasonActionForm
+from .forms import CheckedImportForm, ReasonActionForm
 from .jobs import schedule_recompute
 from .models import (
     Actual,
@@ -270,6 +270,7 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [ActualImportResource]
     import_formats = [base_formats.XLSX, base_formats.CSV]
     export_resource_classes = [ActualExportResource]
+    import_form_class = CheckedImportForm
 
     def get_import_data_kwargs(self, **kwargs):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
@@ -288,6 +289,13 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
 
     def has_review_permission(self, request):
         return request.user.has_perm("indicators.review_actual")
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        # django-simple-history falls back to the historical rows of an object the user's
+        # queryset hides; the history of another department's figure stays hidden too.
+        if obj is not None and not self.get_queryset(request).filter(pk=obj.pk).exists():
+            return False
+        return super().has_view_history_or_change_history_permission(request, obj)
 
     @admin.display(description=_("异常"), boolean=True)
     def flagged(self, obj):

@@ -1,7 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
+from import_export.forms import ImportForm
 
+from .imports import UploadError, check_upload
 from .models import Actual
 
 
@@ -45,3 +48,27 @@ EntryFormSet = forms.formset_factory(ActualEntryForm, extra=0)
 
 class ReasonActionForm(ActionForm):
     reason = forms.CharField(label=_("原因(退回、解锁时必填)"), required=False)
+
+
+class CheckedImportForm(ImportForm):
+    """The admin's upload form, refusing oversized, foreign or malformed files up front."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"文件过大({upload.size / 1024 / 1024:.1f} MB),"
+                f"上限为 {settings.IMPORT_MAX_BYTES / 1024 / 1024:.0f} MB。"
+            )
+        data = upload.read()
+        upload.seek(0)
+        try:
+            check_upload(
+                upload.name,
+                data,
+                max_bytes=settings.IMPORT_MAX_BYTES,
+                max_rows=settings.IMPORT_MAX_ROWS,
+            )
+        except UploadError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload

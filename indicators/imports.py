@@ -144,3 +144,45 @@ def resolve_row(user, row, *, approve, seen):
     if approve and not user.has_perm("indicators.review_actual"):
         raise PermissionDenied("只有审核人员可以在导入时直接审核(--approve)。")
     return result
+
+
+class UploadError(ValueError):
+    """An upload refused before it is read; the message is for the clerk."""
+
+
+# An XLSX is a zip archive; one that inflates far beyond its size is a zip bomb.
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+
+
+def check_upload(name, data, *, max_bytes, max_rows=None):
+    """Refuse files that are too big, of another type, or malformed archives (no ORM)."""
+    import io
+    import zipfile
+
+    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    if suffix not in ("xlsx", "csv"):
+        raise UploadError(f"只接受 .xlsx 或 .csv 文件,上传的是“{name}”。")
+    if len(data) > max_bytes:
+        raise UploadError(
+            f"文件过大({len(data) / 1024 / 1024:.1f} MB),上限为 {max_bytes / 1024 / 1024:.0f} MB。"
+        )
+    if suffix == "xlsx":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                unzipped = sum(info.file_size for info in archive.infolist())
+                if "[Content_Types].xml" not in archive.namelist():
+                    raise UploadError(
+                        "该文件不是有效的 XLSX 工作簿,请用 Excel 或 WPS 另存为 .xlsx 后再上传。"
+                    )
+        except zipfile.BadZipFile as exc:
+            raise UploadError("该文件不是有效的 XLSX 工作簿(文件已损坏或格式不符)。") from exc
+        if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_COMPRESSION_RATIO * max(len(data), 1):
+            raise UploadError("该 XLSX 文件解压后体积异常(疑似压缩炸弹),已拒绝。")
+    elif max_rows is not None:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UploadError("CSV 文件须为 UTF-8 编码,请另存为“CSV UTF-8”后再上传。") from exc
+        if text.count("\n") > max_rows + 1:
+            raise UploadError(f"行数超过上限 {max_rows} 行,请分批上传。")

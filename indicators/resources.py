@@ -1,5 +1,6 @@
 """django-import-export resources: the actuals upload (admin and command share it)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import resources
@@ -38,6 +39,10 @@ class ActualImportResource(resources.ModelResource):
         return [f for f in super().get_user_visible_fields() if f.column_name != "status"]
 
     def before_import(self, dataset, **kwargs):
+        if len(dataset) > settings.IMPORT_MAX_ROWS:
+            raise ValueError(
+                f"行数({len(dataset)})超过上限 {settings.IMPORT_MAX_ROWS} 行,请分批上传。"
+            )
         dataset.headers = [canonical_header(h) for h in dataset.headers]
         missing = [c for c in ("plan", "indicator", "year", "value") if c not in dataset.headers]
         if missing:

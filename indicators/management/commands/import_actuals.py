@@ -1,9 +1,11 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from import_export.formats.base_formats import CSV, XLSX
 
+from indicators.imports import UploadError, check_upload
 from indicators.resources import ActualImportResource, import_errors
 
 FORMATS = {".csv": CSV, ".xlsx": XLSX}
@@ -12,14 +14,20 @@ FORMATS = {".csv": CSV, ".xlsx": XLSX}
 def read_dataset(path):
     """A tablib Dataset from an XLSX or CSV file; CommandError for anything else."""
     path = Path(path)
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise CommandError(f"{path.name}: 只接受 .xlsx 或 .csv 文件。")
     try:
-        data = path.read_bytes() if fmt().is_binary() else path.read_text(encoding="utf-8-sig")
-        return fmt().create_dataset(data)
+        raw = path.read_bytes()
     except OSError as exc:
         raise CommandError(f"{path}: 无法读取文件({exc})。") from exc
+    try:
+        check_upload(
+            path.name, raw, max_bytes=settings.IMPORT_MAX_BYTES, max_rows=settings.IMPORT_MAX_ROWS
+        )
+    except UploadError as exc:
+        raise CommandError(f"{path.name}: {exc}") from exc
+    fmt = FORMATS[path.suffix.lower()]
+    try:
+        data = raw if fmt().is_binary() else raw.decode("utf-8-sig")
+        return fmt().create_dataset(data)
     except Exception as exc:
         raise CommandError(
             f"{path.name}: 文件无法解析,请确认是有效的 XLSX 或 CSV({exc})。"
