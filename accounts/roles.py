@@ -86,3 +86,30 @@ ROLE_PERMISSIONS = {
         "auth.change_user",
     ],
 }
+
+
+def sync_role_groups(apps):
+    """Create the five role groups with exactly these permissions (idempotent).
+
+    `apps` is a migration's app registry or django.apps.apps.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after migrate; the groups need them now.
+    for app_config in apps.get_app_configs():
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True  # migration state has none
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = original
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for name, codes in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        permissions = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            permissions.append(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)

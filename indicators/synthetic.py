@@ -196,6 +196,7 @@ def generate(*, regions, indicators, years, seed=20261122):
                         "",
                         1,
                         now,
+                        False,
                     ]
                 )
         _copy(
@@ -238,6 +239,7 @@ def generate(*, regions, indicators, years, seed=20261122):
                 "source_text",
                 "version",
                 "updated_at",
+                "is_sample",
             ],
             actual_rows,
         )

@@ -39,16 +39,17 @@ def database_url():
 class Worker:
     """A real `celery worker` process on its own queue, against the test database."""
 
-    def __init__(self, queue):
-        self.queue = queue
+    def __init__(self, queue, broker=REDIS_URL, **env):
+        self.queue, self.broker, self.env = queue, broker, env
         self.process = None
 
     def start(self):
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
-            "CELERY_BROKER_URL": REDIS_URL,
+            "CELERY_BROKER_URL": self.broker,
             "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            **self.env,
         }
         self.process = subprocess.Popen(
             [
@@ -80,6 +81,11 @@ class Worker:
         self.stop()
         raise RuntimeError("the Celery worker did not start")
 
+    def kill(self):
+        """Die at once, as a crashed machine would: no clean-up, no acknowledgements."""
+        self.process.kill()
+        self.process.wait(timeout=20)
+
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.terminate()
@@ -96,3 +102,70 @@ def wait_for(predicate, timeout=60, interval=0.2):
             return True
         time.sleep(interval)
     return False
+
+
+def use_broker(app, **conf):
+    """Point this process's Celery app at another broker, dropping cached connections."""
+    from kombu import pools
+
+    app.conf.update(conf)
+    pools.reset()  # kombu keeps producer pools per broker, process-wide
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    """A Redis server of the test's own, on a free port, that the test can stop and restart."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        import shutil
+
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import redis
+
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
+        assert wait_for(lambda: _pings(client), timeout=20), "redis-server did not start"
+        return self
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+def _pings(client):
+    try:
+        return client.ping()
+    except Exception:  # noqa: BLE001 - not up yet
+        return False

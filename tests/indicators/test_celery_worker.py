@@ -8,18 +8,9 @@ from indicators.entry import EntryRow, approve_actuals, save_entry
 from indicators.models import AttainmentResult, AttainmentRun, Indicator
 from qualityplan.celery import app
 
-from ..services import REDIS_URL, Worker, require_services, wait_for
+from ..services import REDIS_URL, Worker, require_services, use_broker, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def _use_broker(**conf):
-    """Point this process's Celery app at another broker, dropping cached connections."""
-    app.conf.update(conf)
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -27,11 +18,11 @@ def worker():
     require_services()
     queue = f"qualityplan-test-{os.getpid()}"
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-    _use_broker(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
+    use_broker(app, broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
     running = Worker(queue).start()
     yield running
     running.stop()
-    _use_broker(**saved)
+    use_broker(app, **saved)
 
 
 def test_an_approval_is_recomputed_by_the_worker(plans, bob, dave, worker):

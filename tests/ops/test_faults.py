@@ -1,0 +1,148 @@
+"""Faults on the real services: Redis stops, a worker dies in the middle of a recompute."""
+
+import os
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from indicators.entry import EntryRow, approve_actuals, save_entry
+from indicators.models import Actual, AttainmentResult, AttainmentRun, Indicator, Plan
+from indicators.recompute import recompute
+from indicators.synthetic import generate
+from qualityplan.celery import app
+
+from ..services import RedisServer, Worker, require_services, use_broker, wait_for
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def own_redis():
+    """A Redis of this test's own as broker and cache, so that it can be stopped."""
+    require_services()
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def on_redis(own_redis, settings):
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
+    queue = f"faults-{os.getpid()}"
+    use_broker(app, broker_url=own_redis.url, task_always_eager=False, task_default_queue=queue)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": own_redis.url.replace("/0", "/1"),
+        }
+    }
+    yield own_redis, queue
+    use_broker(app, **saved)
+
+
+def p25():
+    return Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
+
+
+def test_with_redis_stopped_pages_answer_entry_saves_and_recompute_catches_up(
+    client, plans, bob, dave, erin, on_redis
+):
+    redis_server, _ = on_redis
+    url = reverse("dashboards:plan", args=["jiaxing-2011"])
+    client.force_login(erin)
+    assert client.get(url).status_code == 200  # cached in Redis
+    before = AttainmentResult.objects.get(indicator=p25(), year=2013)
+    assert before.status == "no_data"
+
+    redis_server.stop()
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "数据计算时间" in page.content.decode()  # the last results, with their time
+    actual = save_entry(
+        bob,
+        region=bob.profile.department.region,
+        year=2013,
+        rows=[EntryRow(p25(), "93")],
+        submit=True,
+    ).saved[0]
+    assert Actual.objects.get(pk=actual.pk).raw == "93"  # data entry still saves
+    approve_actuals(dave, [actual])
+    run = AttainmentRun.objects.latest("pk")
+    assert run.state == "not_queued"
+    assert AttainmentResult.objects.get(indicator=p25(), year=2013).status == "no_data"
+
+    redis_server.start()  # Redis is back: the command catches up at once
+    out = StringIO()
+    call_command("recompute_attainment", "--catch-up", stdout=out)
+    assert "Caught up 1 run" in out.getvalue()
+    run.refresh_from_db()
+    assert run.state == "done"
+    assert AttainmentResult.objects.get(indicator=p25(), year=2013).status == "achieved"
+
+
+def test_the_nightly_recompute_covers_runs_that_could_not_be_queued(plans, bob, dave, on_redis):
+    from indicators.tasks import recompute_attainment_nightly
+
+    redis_server, _ = on_redis
+    redis_server.stop()
+    actual = save_entry(
+        bob,
+        region=bob.profile.department.region,
+        year=2013,
+        rows=[EntryRow(p25(), "93")],
+        submit=True,
+    ).saved[0]
+    approve_actuals(dave, [actual])
+    assert AttainmentRun.objects.latest("pk").state == "not_queued"
+    redis_server.start()
+    recompute_attainment_nightly.apply()  # what beat runs at 02:00
+    assert not AttainmentRun.objects.filter(state="not_queued").exists()
+    assert AttainmentResult.objects.get(indicator=p25(), year=2013).status == "achieved"
+
+
+def test_a_worker_killed_mid_recompute_leaves_old_or_new_results_and_the_task_runs_again(
+    on_redis,
+):
+    redis_server, queue = on_redis
+    generate(regions=1, indicators=20000, years=10)
+    plan = Plan.objects.get(slug="synthetic-1")
+    recompute(plan_ids=[plan.pk])
+    old = set(AttainmentResult.objects.filter(plan=plan).values_list("computed_at", flat=True))
+    count = AttainmentResult.objects.filter(plan=plan).count()
+    assert len(old) == 1 and count == 20000 * 10
+    Actual.objects.filter(indicator__plan=plan, year=2030).update(value=Decimal(0), raw="0")
+
+    # A short visibility timeout, so that the unacknowledged task comes back soon.
+    transport = {"visibility_timeout": 5}
+    use_broker(app, broker_transport_options=transport)
+    worker = Worker(queue, broker=redis_server.url, CELERY_VISIBILITY_TIMEOUT="5").start()
+    try:
+        from indicators.jobs import schedule_recompute
+
+        run = schedule_recompute(plan=plan, scope="fault test")
+
+        def state():
+            run.refresh_from_db()
+            return run.state
+
+        assert wait_for(lambda: state() == "running", timeout=60, interval=0.05)
+        worker.kill()
+        stamps = set(
+            AttainmentResult.objects.filter(plan=plan).values_list("computed_at", flat=True)
+        )
+        assert stamps == old  # the old results, whole: nothing of the new ones
+        assert AttainmentResult.objects.filter(plan=plan).count() == count
+
+        worker = Worker(queue, broker=redis_server.url, CELERY_VISIBILITY_TIMEOUT="5").start()
+        assert wait_for(lambda: state() == "done", timeout=180), run.error
+        stamps = set(
+            AttainmentResult.objects.filter(plan=plan).values_list("computed_at", flat=True)
+        )
+        assert len(stamps) == 1 and stamps != old  # the new results, whole
+        assert AttainmentResult.objects.filter(plan=plan).count() == count
+    finally:
+        worker.stop()
+        use_broker(app, broker_transport_options={"visibility_timeout": 3600})
