@@ -18,7 +18,7 @@ def cache_available():
     try:
         cache.get(VERSION_KEY)
         return True
-    except Exception:
+    except Exception:  # noqa: BLE001 - any cache failure means no cache
         return False
 
 
@@ -30,7 +30,7 @@ def bump():
     """Results changed: every cached payload of an older version is out of date."""
     try:
         cache.set(VERSION_KEY, time.time_ns(), None)
-    except Exception:
+    except Exception:  # noqa: BLE001 - the cache is optional
         log.warning("Cache unreachable; dashboard pages will be built on demand")
 
 
@@ -39,13 +39,13 @@ def cached(key, build):
     try:
         full_key = f"dashboards:{version()}:{key}"
         value = cache.get(full_key)
-    except Exception:
+    except Exception:  # noqa: BLE001 - the cache is optional
         log.warning("Cache unreachable; building %s on demand", key)
         return build()
     if value is None:
         value = build()
         try:
             cache.set(full_key, value, TIMEOUT)
-        except Exception:
+        except Exception:  # noqa: BLE001 - the cache is optional
             log.warning("Cache unreachable; %s not stored", key)
     return value

@@ -10,7 +10,7 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database = "ok"
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure means the database is not usable
         database = "down"
     body = {"database": database, "cache": "ok" if cache_available() else "down"}
     return JsonResponse(body, status=200 if database == "ok" else 503)

@@ -15,7 +15,7 @@ class ChineseHeaders(resources.ModelResource):
         for field in self.get_export_fields(selected_fields):
             try:
                 headers.append(str(model._meta.get_field(field.attribute).verbose_name))
-            except Exception:
+            except Exception:  # noqa: BLE001 - a related path keeps its own column name
                 headers.append(field.column_name)
         return headers
 

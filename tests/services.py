@@ -22,7 +22,7 @@ def require_services():
         import redis
 
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means no usable Redis
         problems.append(f"Redis at {REDIS_URL} is not reachable ({exc})")
     if problems:
         message = "; ".join(problems)
