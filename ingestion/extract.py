@@ -498,8 +498,8 @@ _NAME_UNIT = re.compile(r"[((]([^()()]{1,4})[))]\s*$")
 
 
 def _is_header_cell(cell: str) -> bool:
-    if len(cell) > 14:
-        return False
+    if len(cell) > 14 or _TABLE_TITLE.match(cell):
+        return False  # "表1 主要指标" names the table that follows; it is not a column
     return bool(_YEAR_CELL.search(cell)) or any(w in cell for w in _HEADER_WORDS)
 
 

@@ -1,0 +1,64 @@
+"""Print the targets proposed for a plan document, as export_targets prints targets."""
+
+import csv
+import json
+import re
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ingestion import documents
+from ingestion.extract import RECORD_FIELDS, extract, to_record
+
+
+def _period(text):
+    m = re.fullmatch(r"\s*(\d{4})\s*[-–—~]\s*(\d{4})\s*", text)
+    if not m or int(m.group(1)) > int(m.group(2)):
+        raise CommandError(f"规划期应写作 2021-2025,收到 {text!r}。")
+    return int(m.group(1)), int(m.group(2))
+
+
+def _json_value(value):
+    # to_record gives Decimals for figures; write them as JSON numbers, as export_targets does.
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class Command(BaseCommand):
+    help = (
+        "Read a plan document (.txt, .docx or .pdf with a text layer) and print the targets "
+        "it states, with the field names of export_targets plus confidence and position. "
+        "Nothing is written to the database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the plan document")
+        parser.add_argument(
+            "--period",
+            help="plan period, e.g. 2021-2025; by default read from the title (十四五 …)",
+        )
+        parser.add_argument("--format", choices=["json", "csv"], default="json")
+        parser.add_argument("--plan", default="", help="plan slug to put in the records")
+
+    def handle(self, *args, file, period, format, plan, **options):
+        try:
+            document = documents.read_path(file)
+        except documents.DocumentError as exc:
+            raise CommandError(str(exc)) from exc
+        if period:
+            start, end = _period(period)
+        else:
+            guessed = documents.guess_period(document.text)
+            if guessed is None:
+                raise CommandError("无法从文件标题推断规划期,请用 --period 指定,如 2021-2025。")
+            start, end = guessed
+        records = [
+            to_record(p, plan) for p in extract(document.text, period_start=start, period_end=end)
+        ]
+        if format == "json":
+            self.stdout.write(
+                json.dumps(records, ensure_ascii=False, indent=2, default=_json_value)
+            )
+        else:
+            writer = csv.DictWriter(self.stdout, fieldnames=RECORD_FIELDS, lineterminator="\n")
+            writer.writeheader()
+            for record in records:
+                writer.writerow({k: "" if v is None else v for k, v in record.items()})
