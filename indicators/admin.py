@@ -22,7 +22,7 @@ from reports.resources import (
 
 from .changes import mark_change
 from .entry import approve_actuals, lock_year, return_actuals, unlock_year
-from .forms import CheckedImportForm, ReasonActionForm
+from .forms import CheckedImportForm, IndicatorChangeForm, ReasonActionForm
 from .jobs import schedule_recompute
 from .models import (
     Actual,
@@ -117,6 +117,7 @@ class IndicatorAdmin(AuditorExport, ExportMixin, SimpleHistoryAdmin):
         "department",
         "source_ref",
     ]
+    form = IndicatorChangeForm
     list_filter = ["plan", "measure", "direction", "category", "department"]
     search_fields = ["code", "name", "source_text"]
     list_select_related = ["plan", "department__region"]
@@ -124,6 +125,18 @@ class IndicatorAdmin(AuditorExport, ExportMixin, SimpleHistoryAdmin):
     inlines = [BaselineInline, TargetInline]
     resource_classes = [IndicatorExportResource]
     actions = ["assign_department"]
+
+    def save_model(self, request, obj, form, change):
+        mark_change(obj, user=request.user, reason=form.cleaned_data.get("change_reason", ""))
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        """Targets and baselines edited here carry the same reason into their history."""
+        reason = form.cleaned_data.get("change_reason", "")
+        for inline_form in formset.forms:  # changed, added and deleted rows alike
+            if inline_form.has_changed() or inline_form in formset.deleted_forms:
+                mark_change(inline_form.instance, user=request.user, reason=reason)
+        super().save_formset(request, form, formset, change)
 
     def has_assign_permission(self, request):
         return request.user.has_perm("indicators.assign_indicator")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
 from .imports import UploadError, check_upload
-from .models import Actual
+from .models import Actual, Indicator
 
 
 class EntryFilterForm(forms.Form):
@@ -72,3 +72,38 @@ class CheckedImportForm(ImportForm):
         except UploadError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return upload
+
+
+class IndicatorChangeForm(forms.ModelForm):
+    """Editing a plan's indicator, targets or baselines needs a reason for the history."""
+
+    change_reason = forms.CharField(
+        label=_("修改原因"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("修改已有指标、目标值或基期值时必填,将记入变更记录。"),
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "plan",
+            "code",
+            "name",
+            "category",
+            "unit",
+            "direction",
+            "measure",
+            "department",
+            "source_ref",
+            "source_text",
+            "notes",
+            "canonical",
+            "canonical_note",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not cleaned.get("change_reason", "").strip():
+            self.add_error("change_reason", _("请填写修改原因。"))
+        return cleaned

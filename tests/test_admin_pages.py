@@ -45,3 +45,36 @@ def test_indicator_page_shows_targets_with_their_source_quote(client, alice, pla
     page = client.get(reverse("admin:indicators_indicator_change", args=[actual.indicator_id]))
     target = actual.indicator.targets.first()
     assert target.source_text in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_editing_a_target_in_the_admin_needs_and_records_a_reason(client, alice, plans):
+    from indicators.models import Indicator
+
+    client.force_login(alice)
+    indicator = Indicator.objects.get(plan__slug="zhejiang-14", code="T2-1-02")
+    target = indicator.targets.get()
+    url = reverse("admin:indicators_indicator_change", args=[indicator.pk])
+    page = client.get(url)
+    data = {}
+    for form in [page.context["adminform"].form, *[
+        f for fs in page.context["inline_admin_formsets"] for f in [fs.formset.management_form,
+                                                                    *fs.formset.forms]
+    ]]:
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is not None:
+                data[form.add_prefix(name)] = getattr(value, "pk", value)
+    prefix = next(fs.formset.prefix for fs in page.context["inline_admin_formsets"]
+                  if fs.formset.model.__name__ == "Target")
+    data[f"{prefix}-0-value"] = "96.5"
+    assert client.post(url, data).status_code == 200  # refused: no reason given
+    target.refresh_from_db()
+    assert str(target.value.normalize()) == "96"
+    data["change_reason"] = "省政府调整目标"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    target.refresh_from_db()
+    assert str(target.value.normalize()) == "96.5"
+    latest = target.history.first()
+    assert (latest.history_change_reason, latest.history_user) == ("省政府调整目标", alice)
