@@ -114,7 +114,7 @@ def test_missing_columns_and_wrong_file_types_are_refused(tmp_path, bob):
         run(bad, "bob")
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(CommandError, match="无法解析"):
+    with pytest.raises(CommandError, match="不是有效的 XLSX"):
         run(broken, "bob")
     assert not jiaxing_actuals().exists()
 
