@@ -1,14 +1,8 @@
-"""The auditor's workbook, streamed row by row in constant memory (openpyxl write-only)."""
+"""The auditor's workbook, streamed row by row in constant memory (reports.xlsx_stream)."""
 
-from decimal import Decimal
-
-from django.utils.functional import Promise
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from .safe_cells import looks_like_formula
+from .xlsx_stream import Workbook, column_letter, fill_rgb
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -33,59 +27,48 @@ class SheetWriter:
 
     def __init__(self, workbook, title, columns, *, freeze=True, filters=True):
         self.ws = workbook.create_sheet(title=title)
+        self.styles = workbook.styles
         self.columns = columns
         for n, (_, width) in enumerate(columns, start=1):
-            self.ws.column_dimensions[get_column_letter(n)].width = width
-        if freeze:
-            self.ws.freeze_panes = "A2"
+            self.ws.widths[n] = width
+        self.ws.freeze = bool(freeze)
         self.rows = 0
         self.filters = filters
-        self.ws.append(
-            [self._cell(name, font=HEADER_FONT, fill=HEADER_FILL) for name, _ in columns]
-        )
+        self._style_cache = {}
+        header = self.styles.index(fill=fill_rgb(HEADER_FILL), bold=HEADER_FONT.bold)
+        self.ws.append([(str(name), header) for name, _ in columns])
 
-    def _cell(self, value, *, number_format=None, fill=None, font=None, wrap=False):
-        if isinstance(value, Promise):
-            value = str(value)  # a translated label
-        if isinstance(value, Decimal):
-            value = float(value) if value != value.to_integral_value() else int(value)
-        cell = WriteOnlyCell(self.ws, value=value)
-        if looks_like_formula(value):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        if number_format:
-            cell.number_format = number_format
-        if fill:
-            cell.fill = fill
-        if font:
-            cell.font = font
-        if wrap:
-            cell.alignment = WRAP
-        return cell
+    def _style(self, number_format, fill, wrap):
+        key = (number_format, fill, wrap)
+        found = self._style_cache.get(key)
+        if found is None:
+            found = self._style_cache[key] = self.styles.index(
+                number_format, fill_rgb(fill), False, wrap
+            )
+        return found
 
     def append(self, values):
         """values: plain values, or dicts {value, format, fill, wrap} for styled cells."""
         cells = []
+        add = cells.append
         for v in values:
-            if isinstance(v, dict):
-                cells.append(
-                    self._cell(
-                        v.get("value"),
-                        number_format=v.get("format"),
-                        fill=v.get("fill"),
-                        wrap=v.get("wrap", False),
-                    )
-                )
+            if type(v) is dict:
+                fill = v.get("fill")
+                if fill is not None and not isinstance(fill, str):
+                    fill = fill.fgColor.rgb
+                style = self._style(v.get("format"), fill, bool(v.get("wrap", False)))
+                add((v.get("value"), style))
             else:
-                cells.append(self._cell(v))
+                add(v)
         self.ws.append(cells)
         self.rows += 1
 
     def close(self):
         if self.filters:
-            last = get_column_letter(len(self.columns))
-            self.ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+            last = column_letter(len(self.columns))
+            self.ws.auto_filter = f"A1:{last}{self.rows + 1}"
+        self.ws.close()
 
 
 def new_workbook():
-    return Workbook(write_only=True)
+    return Workbook()
