@@ -44,9 +44,7 @@ SUMMARY_COLUMNS = [
 
 
 def _fill(status):
-    from openpyxl.styles import PatternFill
-
-    return PatternFill("solid", fgColor=STATUS_FILLS.get(status, "FFFFFF"))
+    return STATUS_FILLS.get(status, "FFFFFF")
 
 
 def plan_columns(plan, *, with_plan):

@@ -2,10 +2,12 @@
 
 from collections import defaultdict
 
+from django.db.models import Max, Q
+
 from accounts.scope import scope_actuals
 from indicators import attainment
 from indicators.models import Actual, AttainmentResult, Baseline, Plan, Target
-from indicators.selectors import latest_approved_year, reference_baseline
+from indicators.selectors import reference_baseline
 
 PLAN_BATCH = 50
 
@@ -59,8 +61,20 @@ def plan_batches(plans, *, user, year=None):
             "indicator_id", "region_id", "year", "value", "qualifier", "raw", "qualitative_status"
         ):
             actuals[(indicator_id, region_id)][year_] = (value, qualifier, raw, qualitative)
+        latest = dict(
+            Actual.objects.filter(indicator__plan_id__in=ids, status=Actual.Status.APPROVED)
+            .values("indicator__plan_id")
+            .annotate(latest=Max("year"))
+            .values_list("indicator__plan_id", "latest")
+        )
+        evaluated = {p.pk: year or latest.get(p.pk) or p.period_end for p in batch}
+        # Only the rows the workbook shows: the plan's own region, each target at its year.
+        wanted = Q(pk__in=[])
+        for p in batch:
+            years = {min(evaluated[p.pk], t.year) for t in targets[p.pk]}
+            wanted |= Q(plan_id=p.pk, region_id=p.region_id, year__in=years)
         results = {}
-        for r in AttainmentResult.objects.filter(plan_id__in=ids).values(
+        for r in AttainmentResult.objects.filter(wanted).values(
             "target_id",
             "region_id",
             "year",
@@ -75,7 +89,7 @@ def plan_batches(plans, *, user, year=None):
         ):
             results[(r["target_id"], r["region_id"], r["year"])] = r
         for plan in batch:
-            at = year or latest_approved_year(plan) or plan.period_end
+            at = evaluated[plan.pk]
             plan_targets = targets[plan.pk]
             primary = _primary_target_ids(plan_targets, at)
             rows, statuses = [], []
