@@ -37,11 +37,11 @@ Decisions where §3 is silent (each one is pinned by a test):
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from enum import StrEnum
-from functools import lru_cache
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -104,6 +104,8 @@ _QUALIFIER_WORDS = {"gte": "以上", "gt": "超过", "lte": "以下", "lt": "不
 
 # One fixed context for divisions, so results do not depend on the caller's decimal context.
 _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
+# The same context rounding half up: _CTX_HALF_UP.quantize(x, q) is what _round4 does.
+_CTX_HALF_UP = Context(prec=28, rounding=ROUND_HALF_UP)
 _Q4 = Decimal("0.0001")
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
@@ -295,9 +297,15 @@ def _project(points: list[tuple[int, Decimal]], target_year: int) -> Decimal | N
 
 
 def _fmt(value: Decimal | None) -> str:
+    """The value without trailing zeros: format(value.normalize(_CTX), "f")."""
     if value is None:
         return "-"
-    return format(value.normalize(_CTX), "f")
+    text = str(value)
+    # Plain digits (no exponent, at most 28 of them, so normalize would not round): dropping
+    # the trailing zeros of the string gives the same text, several times faster.
+    if len(text) > 28 or "E" in text or not text[-1].isdigit():
+        return format(value.normalize(_CTX), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _terms_text(terms: TargetTerms) -> str:
@@ -530,9 +538,31 @@ def evaluate(
 # once. The arithmetic is the same, in the same order, so the Decimals are the same.
 
 
-@lru_cache(maxsize=4096)
-def _elapsed_cached(y: int, y0: int | None, target_year: int) -> Decimal | None:
-    return _elapsed(y, y0, target_year)
+# How an exact value is judged against a one-sided target: what _judge gives for the
+# interval [a, a] (eq keeps the general path: its interval depends on t's precision).
+_EXACT_COMPARISONS = {
+    "gte": operator.ge,
+    "range": operator.ge,
+    "gt": operator.gt,
+    "lte": operator.le,
+    "lt": operator.lt,
+}
+
+
+# Kept values (each cache is emptied when it grows past 4096 entries; none depends on the
+# caller's decimal context): elapsed by (year, y0, T), Decimal(n) of the least-squares
+# denominators, _fmt() of the bars of rules 8-10.
+_ELAPSED: dict[tuple[int, int, int], Decimal] = {}
+_DECIMAL_INTS: dict[int, Decimal] = {}
+_BAR_TEXTS: dict[Decimal, str] = {}
+# Status members, looked up once (an enum attribute costs a lookup through the class).
+_NO_DATA, _INDETERMINATE, _ACHIEVED = Status.NO_DATA, Status.INDETERMINATE, Status.ACHIEVED
+_NOT_ACHIEVED, _OFF_TRACK, _REGRESSING = Status.NOT_ACHIEVED, Status.OFF_TRACK, Status.REGRESSING
+_INSUFFICIENT_DATA, _ON_TRACK, _LAGGING = (
+    Status.INSUFFICIENT_DATA,
+    Status.ON_TRACK,
+    Status.LAGGING,
+)
 
 
 def _row(r: Result) -> tuple:
@@ -591,6 +621,8 @@ def evaluate_series_rows(
         known[year] = (value, qualifier)
 
     target = _target_interval(comparator, t)
+    # An exact value meets a one-sided target by a plain comparison (what _judge works out).
+    compare = _EXACT_COMPARISONS.get(comparator)
     lower_better = _lower_is_better(terms)
     terms_text = _terms_text(terms)
     on_share, lag_share = thresholds.on_track, thresholds.lagging
@@ -599,6 +631,7 @@ def evaluate_series_rows(
     rule_1 = (
         "rule 1: no approved yearly value for " if is_new else "rule 1: no approved actual for "
     )
+    divide, quantize = _CTX.divide, _CTX_HALF_UP.quantize
 
     # What grows with the years: the known years taken in so far (those <= the year), the
     # least-squares sums over the projection points, the 新增 running sum and its gaps.
@@ -621,11 +654,12 @@ def evaluate_series_rows(
         n, sx, sxx = 1, dx, dx * dx
         sy += b
         sxy += dx * b
-    b_checked: Decimal | None = None  # the b for which b_met and b_text hold
-    b_met, b_text = False, ""
+    b_checked: Decimal | None = None  # the b for which b_met, b_text and t_minus_b hold
+    b_met, b_text, t_minus_b = False, "", _ZERO
 
-    found: dict[int, tuple] = {}
-    for year in sorted(set(years)):
+    ordered = sorted(set(years))
+    rows = []
+    for year in ordered:
         while taken < n_known and pending[taken] <= year:
             k = pending[taken]
             taken += 1
@@ -653,7 +687,14 @@ def evaluate_series_rows(
             sxx += dx * dx
             sy += value
             sxy += dx * value
-        elapsed = None if y0 is None else _elapsed_cached(year, y0, target_year)
+        if y0 is None:
+            elapsed = None
+        else:
+            elapsed = _ELAPSED.get((year, y0, target_year))
+            if elapsed is None:
+                if len(_ELAPSED) > 4096:
+                    _ELAPSED.clear()
+                elapsed = _ELAPSED[(year, y0, target_year)] = _elapsed(year, y0, target_year)
 
         qualifier = ""
         if is_new:
@@ -676,79 +717,116 @@ def evaluate_series_rows(
             else:
                 a, qualifier = observed
         if a is None:
-            found[year] = (
-                Status.NO_DATA, None, None, "", b, y0, None, None, elapsed, None, None,
-                f"{rule_1}{year}{remark}",
+            rows.append(
+                (
+                    _NO_DATA, None, None, "", b, y0, None, None, elapsed, None, None,
+                    f"{rule_1}{year}{remark}",
+                )
             )  # fmt: skip
             continue
 
-        met = (
-            None if qualifier == MIXED_QUALIFIER else _judge(_actual_interval(a, qualifier), target)
-        )
-        completion = _ratio(t, a) if lower_better else _ratio(a, t)
-        progress = None if b is None or t == b else _ratio(a - b, t - b)
+        if qualifier == "" and compare is not None:
+            met = compare(a, t)
+        elif qualifier == MIXED_QUALIFIER:
+            met = None
+        else:
+            met = _judge(_actual_interval(a, qualifier), target)
+        # _ratio(): a quotient rounded half up to 4 places, never "-0.0000".
+        if lower_better:
+            completion = None if not a else quantize(divide(t, a), _Q4)
+        else:
+            completion = None if not t else quantize(divide(a, t), _Q4)
+        if completion is not None and not completion:
+            completion = abs(completion)
+        if b is not b_checked and b is not None:
+            b_checked, b_text, t_minus_b = b, _fmt(b), t - b
+            b_met = t == b or (compare(b, t) if compare else _meets(b, comparator, t))
+        if b is None or not t_minus_b:
+            progress = None
+        else:
+            progress = quantize(divide(a - b, t_minus_b), _Q4)
+            if not progress:
+                progress = abs(progress)
         projected = projected_met = None
         if y0 is not None and n >= 2:
             denominator = n * sxx - sx * sx
             if denominator != 0:
-                projected = _round4(_CTX.divide(sy * sxx - sx * sxy, Decimal(denominator)))
-                projected_met = _meets(projected, comparator, t)
-        actual_text = _actual_text(a, qualifier)
+                divisor = _DECIMAL_INTS.get(denominator)
+                if divisor is None:
+                    if len(_DECIMAL_INTS) > 4096:
+                        _DECIMAL_INTS.clear()
+                    divisor = _DECIMAL_INTS[denominator] = Decimal(denominator)
+                projected = quantize(divide(sy * sxx - sx * sxy, divisor), _Q4)
+                if not projected:
+                    projected = abs(projected)
+                projected_met = (
+                    compare(projected, t) if compare else _meets(projected, comparator, t)
+                )
+        actual_text = _fmt(a) if qualifier == "" else _actual_text(a, qualifier)
 
         if met is None:
-            status = Status.INDETERMINATE
+            status = _INDETERMINATE
             note = (
                 f"rule 2: actual {actual_text} neither surely meets nor surely fails {terms_text}"
             )
         elif met:
-            status, note = Status.ACHIEVED, f"rule 3: actual {actual_text} meets {terms_text}"
+            status, note = _ACHIEVED, f"rule 3: actual {actual_text} meets {terms_text}"
         elif per_year:
-            status = Status.NOT_ACHIEVED
+            status = _NOT_ACHIEVED
             note = f"rule 4: 每年 target, {year} judged alone: {actual_text} fails {terms_text}"
         elif year >= target_year:
-            status = Status.NOT_ACHIEVED
+            status = _NOT_ACHIEVED
             note = f"rule 4: {year} ≥ target year {target_year}: {actual_text} fails {terms_text}"
         elif b is None:
-            status, note = Status.INSUFFICIENT_DATA, "rule 6: no baseline"
+            status, note = _INSUFFICIENT_DATA, "rule 6: no baseline"
+        elif b_met:
+            status = _OFF_TRACK
+            note = (
+                f"rule 5: baseline {b_text} ({y0}) already met {terms_text}, actual {actual_text}"
+            )
+        elif elapsed is None or not elapsed:
+            status = _INSUFFICIENT_DATA
+            note = f"rule 6: elapsed 0 (baseline year {y0}, year {year})"
+        elif progress < 0:
+            status = _REGRESSING
+            note = (
+                f"rule 7: progress {progress!s} < 0; "
+                f"a {actual_text}, b {b_text} ({y0}), target {terms_text}"
+            )
         else:
-            if b is not b_checked:
-                b_checked, b_met, b_text = b, t == b or _meets(b, comparator, t), _fmt(b)
-            if b_met:
-                status = Status.OFF_TRACK
-                note = (
-                    f"rule 5: baseline {b_text} ({y0}) already met {terms_text},"
-                    f" actual {actual_text}"
-                )
-            elif elapsed is None or elapsed == 0:
-                status = Status.INSUFFICIENT_DATA
-                note = f"rule 6: elapsed 0 (baseline year {y0}, year {year})"
-            elif progress < 0:
-                status = Status.REGRESSING
-                note = (
-                    f"rule 7: progress {progress} < 0; "
-                    f"a {actual_text}, b {b_text} ({y0}), target {terms_text}"
-                )
+            elapsed_text, progress_text = str(elapsed), str(progress)
+            bar = on_share * elapsed
+            if progress >= bar:
+                status, head = _ON_TRACK, f"rule 8: progress {progress_text} ≥ {on_text}"
             else:
-                bar = on_share * elapsed
+                bar = lag_share * elapsed
                 if progress >= bar:
-                    status, head = Status.ON_TRACK, f"rule 8: progress {progress} ≥ {on_text}"
+                    status, head = _LAGGING, f"rule 9: progress {progress_text} ≥ {lag_text}"
                 else:
-                    bar = lag_share * elapsed
-                    if progress >= bar:
-                        status, head = Status.LAGGING, f"rule 9: progress {progress} ≥ {lag_text}"
-                    else:
-                        status, head = (
-                            Status.OFF_TRACK,
-                            f"rule 10: progress {progress} < {lag_text}",
-                        )
-                note = (
-                    f"{head} × elapsed {elapsed} = {_fmt(bar)}; "
-                    f"a {actual_text}, b {b_text} ({y0}), target {terms_text}"
-                )
-        found[year] = (
-            status, met, a, qualifier, b, y0, completion, progress, elapsed, projected,
-            projected_met, note + remark,
+                    status, head = (
+                        _OFF_TRACK,
+                        f"rule 10: progress {progress_text} < {lag_text}",
+                    )
+            # Bars are few (a share times an elapsed): their texts are kept. A bar is never
+            # negative, so equal bars (hence equal keys) have the same text.
+            bar_text = _BAR_TEXTS.get(bar)
+            if bar_text is None:
+                if len(_BAR_TEXTS) > 4096:
+                    _BAR_TEXTS.clear()
+                bar_text = _BAR_TEXTS[bar] = _fmt(bar)
+            note = (
+                f"{head} × elapsed {elapsed_text} = {bar_text}; "
+                f"a {actual_text}, b {b_text} ({y0}), target {terms_text}"
+            )
+        rows.append(
+            (
+                status, met, a, qualifier, b, y0, completion, progress, elapsed, projected,
+                projected_met, note + remark,
+            )
         )  # fmt: skip
+    if ordered == years:
+        return rows
+    found = dict(zip(ordered, rows, strict=True))
     return [found[year] for year in years]
 
 

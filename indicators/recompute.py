@@ -8,29 +8,33 @@ results or the new ones, never a mix.
 On PostgreSQL (issue 4, national scale):
 - rows are read with plain cursors (no model instances, no per-row ORM work);
 - the new rows are streamed as COPY text into a temporary table while they are computed
-  (PostgreSQL ingests one batch while Python computes the next), then the stored rows are
-  updated in place from it, the missing ones inserted and those no longer produced deleted.
-  Updating rather than deleting and re-inserting keeps the ids and spares PostgreSQL the
-  four foreign-key checks per inserted row (an update that keeps the keys needs none);
-- a large recompute outside a transaction is split by plan across worker processes
-  (`workers`, one per core up to MAX_WORKERS), each with its own connection and its own
-  transaction: every plan is still replaced in one transaction, by one worker.
+  (PostgreSQL ingests one batch while Python computes the next); the stored rows are then
+  updated in place from it, the missing ones inserted, and the rows of the scope that were
+  not produced (their computed_at is not this run's) deleted. Updating rather than deleting
+  and re-inserting keeps the ids and spares PostgreSQL four foreign-key checks per row (an
+  update that keeps the keys needs none): about half the database time of a re-insert;
+- a large recompute of whole plans outside a transaction is shared among worker processes
+  (`workers`, one per core up to MAX_WORKERS), each with its own connection: each takes
+  chunks of plans while any are left and replaces all the plans it took in one transaction
+  of its own. Every plan is still replaced in one transaction, by one worker.
 Elsewhere (SQLite in tests) the rows are deleted and bulk-created.
 """
 
+import gc
+import multiprocessing
 import os
 import pickle
+import signal
 import traceback
 from collections import defaultdict
 from decimal import Decimal
-from itertools import islice
 
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from . import attainment
-from .models import Actual, AttainmentResult, Baseline, Target
+from .models import Actual, AttainmentResult, Baseline, Plan, Target
 
 RESULT_COLUMNS = [
     "plan_id",
@@ -54,18 +58,21 @@ RESULT_COLUMNS = [
     "computed_at",
 ]
 _KEY_COLUMNS = ("target_id", "region_id", "year")
+_COPY_COLUMNS = RESULT_COLUMNS[:-1]  # all but computed_at
 
 # A recompute expected to write at least this many rows is split across worker processes.
 PARALLEL_MIN_ROWS = 50_000
 MAX_WORKERS = 4
+_CHUNKS_PER_WORKER = 8  # taken one at a time, so that the workers finish together
 
 _TEMP_TABLE = "attainment_new"
 _COPY_BATCH = 2000  # rows per chunk handed to COPY
-_ANALYZE_MIN_ROWS = 10_000  # below this the planner's guess for the temp table is good enough
+_WORK_MEM = "64MB"  # for the join of a large recompute (SET LOCAL, in its own transaction)
 
 # COPY text format: NULL is \N; backslash, tab, newline and carriage return are escaped.
 _NULL = "\\N"
 _BOOL_TEXT = {True: "t", False: "f", None: _NULL}
+_STATUS_TEXT = {status: status.value for status in attainment.Status}
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -94,7 +101,7 @@ def _scoped(queryset, *, plan_ids=None, indicator_ids=None, via="indicator__"):
     if plan_ids is not None:
         queryset = queryset.filter(**{f"{via}plan_id__in": plan_ids})
     if indicator_ids is not None:
-        queryset = queryset.filter(**{f"{via[:-2]}_id__in" if via else "id__in": indicator_ids})
+        queryset = queryset.filter(indicator_id__in=indicator_ids)
     return queryset
 
 
@@ -115,7 +122,9 @@ _TARGET_FIELDS = (
 
 def _targets(*, plan_ids=None, indicator_ids=None):
     """Target dicts (the keys of _TARGET_FIELDS), ordered by id."""
-    queryset = _scoped(Target.objects.order_by("pk"), plan_ids=plan_ids, indicator_ids=indicator_ids)
+    queryset = _scoped(
+        Target.objects.order_by("pk"), plan_ids=plan_ids, indicator_ids=indicator_ids
+    )
     return [
         dict(zip(_TARGET_FIELDS, row, strict=True))
         for row in _fetch(queryset.values_list(*_TARGET_FIELDS))
@@ -173,10 +182,19 @@ def _approved(*, plan_ids=None, indicator_ids=None):
 # Judging
 
 
-def _judged(targets, *, plan_ids=None, indicator_ids=None):
-    """For every (target, region): (target dict, region id, years, result tuples, raws)."""
-    baselines = _baselines(plan_ids=plan_ids, indicator_ids=indicator_ids)
-    series = _approved(plan_ids=plan_ids, indicator_ids=indicator_ids)
+def _inputs(*, plan_ids=None, indicator_ids=None):
+    """Everything a recompute reads besides the targets: (baselines, approved series)."""
+    return (
+        _baselines(plan_ids=plan_ids, indicator_ids=indicator_ids),
+        _approved(plan_ids=plan_ids, indicator_ids=indicator_ids),
+    )
+
+
+def _judged(targets, inputs):
+    """For every (target, region): (target dict, region id, years, result tuples, raws).
+
+    No database access: it runs while a COPY is in progress."""
+    baselines, series = inputs
     regions_of = defaultdict(set)
     for indicator_id, region_id in series:
         regions_of[indicator_id].add(region_id)
@@ -210,32 +228,43 @@ def _judged(targets, *, plan_ids=None, indicator_ids=None):
             yield t, region_id, years, results, raws
 
 
-def compute_rows(targets, now, **scope):
+def compute_rows(targets, now, *, plan_ids=None, indicator_ids=None):
     """Result rows (tuples in RESULT_COLUMNS order) for the given target dicts."""
-    for t, region_id, years, results, raws in _judged(targets, **scope):
+    inputs = _inputs(plan_ids=plan_ids, indicator_ids=indicator_ids)
+    for t, region_id, years, results, raws in _judged(targets, inputs):
         head = (t["indicator__plan_id"], t["indicator_id"], t["id"], region_id)
         for year, r in zip(years, results, strict=True):
-            yield (*head, year, str(r[0]), *r[1:3], raws.get(year, ""), *r[3:], now)
+            yield (*head, year, str(r[0]), *r[1:4], raws.get(year, ""), *r[4:], now)
 
 
-def _copy_lines(targets, now, **scope):
-    """compute_rows() as lines of COPY text."""
-    stamp = str(now)
-    bools = _BOOL_TEXT
-    for t, region_id, years, results, raws in _judged(targets, **scope):
+def _copy_text(targets, inputs):
+    """compute_rows() as COPY text, without computed_at (_COPY_COLUMNS): per (target,
+    region) series, (its lines, their count). str() rather than f-string formatting for the
+    Decimals (the same text, several times faster); the baseline and elapsed texts, which
+    repeat, are made once."""
+    null, bools, statuses, elapsed_texts = _NULL, _BOOL_TEXT, _STATUS_TEXT, {None: _NULL}
+    for t, region_id, years, results, raws in _judged(targets, inputs):
         head = f"{t['indicator__plan_id']}\t{t['indicator_id']}\t{t['id']}\t{region_id}\t"
+        lines = []
+        last_b, baseline_text = lines, ""  # (any object that is no baseline)
         for year, (status, met, a, q, b, y0, c, p, e, pv, pm, note) in zip(
             years, results, strict=True
         ):
-            if "\\" in note or "\t" in note or "\n" in note or "\r" in note:
+            if b is not last_b:  # b and y0 change together
+                last_b = b
+                baseline_text = f"{null if b is None else str(b)}\t{null if y0 is None else y0}"
+            e_text = elapsed_texts.get(e)
+            if e_text is None:
+                e_text = elapsed_texts[e] = str(e)
+            if "\\" in note or not note.isprintable():  # tab, newline, CR are not printable
                 note = note.translate(_COPY_ESCAPES)
-            yield (
-                f"{head}{year}\t{status}\t{bools[met]}\t{_NULL if a is None else a}\t{q}\t"
-                f"{raws.get(year, '')}\t{_NULL if b is None else b}\t"
-                f"{_NULL if y0 is None else y0}\t{_NULL if c is None else c}\t"
-                f"{_NULL if p is None else p}\t{_NULL if e is None else e}\t"
-                f"{_NULL if pv is None else pv}\t{bools[pm]}\t{note}\t{stamp}\n"
+            lines.append(
+                f"{head}{year}\t{statuses[status]}\t{bools[met]}\t"
+                f"{null if a is None else str(a)}\t{q}\t{raws.get(year, '')}\t{baseline_text}\t"
+                f"{null if c is None else str(c)}\t{null if p is None else str(p)}\t{e_text}\t"
+                f"{null if pv is None else str(pv)}\t{bools[pm]}\t{note}\n"
             )
+        yield "".join(lines), len(lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,86 +272,121 @@ def _copy_lines(targets, now, **scope):
 
 
 class _CopySource:
-    """A file for COPY FROM STDIN that computes its lines as PostgreSQL asks for them.
+    """A file for COPY FROM STDIN that computes its text as PostgreSQL asks for it.
 
     An exception while computing ends the data early and is kept in `error`, for the caller
     to raise as it is (psycopg2 would turn it into a database error).
     """
 
-    def __init__(self, lines):
-        self._lines = iter(lines)
+    def __init__(self, pieces):
+        self._pieces = iter(pieces)  # (text, row count)
         self.count = 0
         self.error = None
 
     def read(self, size=-1):
+        texts, rows = [], 0
         try:
-            batch = list(islice(self._lines, _COPY_BATCH))
-        except Exception as exc:
+            for text, count in self._pieces:
+                texts.append(text)
+                rows += count
+                if rows >= _COPY_BATCH:
+                    break
+        except Exception as exc:  # noqa: BLE001 - kept and re-raised as it is by the caller
             self.error = exc
             return ""
-        self.count += len(batch)
-        return "".join(batch)
+        self.count += rows
+        return "".join(texts)
 
     readline = read
 
 
-def _scope_sql(*, plan_ids=None, indicator_ids=None):
+def _scope_sql(*, plan_ids=None, indicator_ids=None, alias=""):
     clauses, params = ["TRUE"], []
     if plan_ids is not None:
-        clauses.append("plan_id = ANY(%s)")
+        clauses.append(f"{alias}plan_id = ANY(%s)")
         params.append(list(plan_ids))
     if indicator_ids is not None:
-        clauses.append("indicator_id = ANY(%s)")
+        clauses.append(f"{alias}indicator_id = ANY(%s)")
         params.append(list(indicator_ids))
     return " AND ".join(clauses), params
 
 
-def _replace_postgresql(targets, now, *, plan_ids=None, indicator_ids=None):
-    """Replace the results of the scope with COPY + UPDATE/INSERT/DELETE; returns the count."""
+def _replace_postgresql(batches, now, *, indicator_ids=None, own_transaction=False):
+    """Replace the results of the batches' scope with COPY + UPDATE/INSERT, then DELETE the
+    stored rows of the scope that no batch produced; returns the count."""
     table = AttainmentResult._meta.db_table
-    columns = ", ".join(RESULT_COLUMNS)
+    columns = ", ".join(_COPY_COLUMNS)  # computed_at, the same for all, is a parameter
     keys = " AND ".join(f"r.{k} = n.{k}" for k in _KEY_COLUMNS)
-    changes = ", ".join(f"{c} = n.{c}" for c in RESULT_COLUMNS if c not in _KEY_COLUMNS)
-    source = _CopySource(
-        _copy_lines(targets, now, plan_ids=plan_ids, indicator_ids=indicator_ids)
-    )
+    changes = ", ".join(f"{c} = n.{c}" for c in _COPY_COLUMNS if c not in _KEY_COLUMNS)
+    count, covered, every_plan = 0, [], False
     with connection.cursor() as cursor:
+        if own_transaction:  # SET LOCAL lasts until the end of the transaction: ours alone
+            cursor.execute(f"SET LOCAL work_mem = '{_WORK_MEM}'")
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_TEMP_TABLE}")
         cursor.execute(
             f"CREATE TEMP TABLE {_TEMP_TABLE} ON COMMIT DROP AS "
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
-        cursor.cursor.copy_expert(f"COPY {_TEMP_TABLE} ({columns}) FROM STDIN", source)
-        if source.error is not None:
-            raise source.error
-        if source.count >= _ANALYZE_MIN_ROWS:
-            cursor.execute(f"ANALYZE {_TEMP_TABLE}")
-        cursor.execute(f"UPDATE {table} r SET {changes} FROM {_TEMP_TABLE} n WHERE {keys}")
-        if cursor.rowcount < source.count:
+        for targets, plan_ids in batches:
+            if plan_ids is None:
+                every_plan = True
+            else:
+                covered.extend(plan_ids)
+            inputs = _inputs(plan_ids=plan_ids, indicator_ids=indicator_ids)
+            source = _CopySource(_copy_text(targets, inputs))
+            cursor.cursor.copy_expert(f"COPY {_TEMP_TABLE} ({columns}) FROM STDIN", source)
+            if source.error is not None:
+                raise source.error
+            # The scope again on the stored side, so that only its part of the table is read.
+            where, params = _scope_sql(plan_ids=plan_ids, indicator_ids=indicator_ids, alias="r.")
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_TEMP_TABLE} n "
-                f"WHERE NOT EXISTS (SELECT FROM {table} r WHERE {keys})"
+                f"UPDATE {table} r SET {changes}, computed_at = %s "
+                f"FROM {_TEMP_TABLE} n WHERE {keys} AND {where}",
+                [now, *params],
             )
-        # Every row of the scope that is still produced now carries this run's time.
-        where, params = _scope_sql(plan_ids=plan_ids, indicator_ids=indicator_ids)
-        cursor.execute(f"DELETE FROM {table} WHERE {where} AND computed_at <> %s", [*params, now])
+            if cursor.rowcount < source.count:
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}, computed_at) "
+                    f"SELECT {columns}, %s FROM {_TEMP_TABLE} n "
+                    f"WHERE NOT EXISTS (SELECT FROM {table} r WHERE {keys})",
+                    [now],
+                )
+            cursor.execute(f"TRUNCATE {_TEMP_TABLE}")
+            count += source.count
+        if every_plan or covered:
+            # Every row of the scope that is still produced now carries this run's time.
+            where, params = _scope_sql(
+                plan_ids=None if every_plan else covered, indicator_ids=indicator_ids
+            )
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {where} AND computed_at <> %s", [*params, now]
+            )
         cursor.execute(f"DROP TABLE {_TEMP_TABLE}")
-    return source.count
+    return count
 
 
-def _replace(targets, now, *, plan_ids=None, indicator_ids=None):
-    """Replace the stored results of the scope in one transaction; returns the row count."""
+def _replace(batches, now, *, indicator_ids=None):
+    """Replace, in one transaction, the stored results of the scope: the plans of the batches
+    ((targets, plan_ids) pairs, plan_ids None for every plan), within indicator_ids if given.
+    Returns the row count."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            return _replace_postgresql(targets, now, plan_ids=plan_ids, indicator_ids=indicator_ids)
-        rows = list(compute_rows(targets, now, plan_ids=plan_ids, indicator_ids=indicator_ids))
-        stale = _scoped(
-            AttainmentResult.objects.all(), plan_ids=plan_ids, indicator_ids=indicator_ids, via=""
-        )
-        stale._raw_delete(stale.db)
-        objects = [AttainmentResult(**dict(zip(RESULT_COLUMNS, row, strict=True))) for row in rows]
-        AttainmentResult.objects.bulk_create(objects, batch_size=2000)
-        return len(objects)
+            return _replace_postgresql(
+                batches, now, indicator_ids=indicator_ids, own_transaction=outermost
+            )
+        count = 0
+        for targets, plan_ids in batches:
+            scope = dict(plan_ids=plan_ids, indicator_ids=indicator_ids)
+            rows = list(compute_rows(targets, now, **scope))
+            stale = _scoped(AttainmentResult.objects.all(), via="", **scope)
+            stale._raw_delete(stale.db)
+            objects = [
+                AttainmentResult(**dict(zip(RESULT_COLUMNS, row, strict=True))) for row in rows
+            ]
+            AttainmentResult.objects.bulk_create(objects, batch_size=2000)
+            count += len(objects)
+        return count
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,32 +401,61 @@ def _default_workers():
     return max(1, min(cores, MAX_WORKERS))
 
 
-def _plan_groups(targets, plan_ids, count):
-    """Split the plans into `count` groups of about the same number of result rows."""
-    weight = defaultdict(int)
+def _plan_chunks(targets, plan_ids, count):
+    """The plans in about `count` chunks of consecutive plans with about the same number of
+    result rows: [(targets, plan_ids)]. A plan is never split."""
+    by_plan = defaultdict(list)
     for t in targets:
-        weight[t["indicator__plan_id"]] += max(0, t["year"] - t["indicator__plan__period_start"] + 1)
-    groups = [[] for _ in range(count)]
-    loads = [0] * count
-    for plan_id in sorted(plan_ids, key=lambda p: (-weight[p], p)):
-        lightest = loads.index(min(loads))
-        groups[lightest].append(plan_id)
-        loads[lightest] += weight[plan_id]
-    return [group for group in groups if group]
+        by_plan[t["indicator__plan_id"]].append(t)
+    weight = {
+        plan_id: sum(max(0, t["year"] - t["indicator__plan__period_start"] + 1) for t in mine)
+        for plan_id, mine in by_plan.items()
+    }
+    share = max(1, sum(weight.values()) // count)
+    chunks, chunk, load = [], ([], []), 0
+    for plan_id in sorted(set(plan_ids)):
+        chunk[0].extend(by_plan.get(plan_id, ()))
+        chunk[1].append(plan_id)
+        load += weight.get(plan_id, 0)
+        if load >= share:
+            chunks.append(chunk)
+            chunk, load = ([], []), 0
+    if chunk[1]:
+        chunks.append(chunk)
+    return chunks
+
+
+def _take(chunks, counter):
+    """The chunks this worker takes, one at a time, until none is left (the next index is
+    shared by the workers)."""
+    while True:
+        with counter.get_lock():
+            index = counter.value
+            counter.value += 1
+        if index >= len(chunks):
+            return
+        yield chunks[index]
 
 
 def _in_worker(write_fd, job):
     """The body of a forked worker: do the job, report through the pipe, never return."""
     code = 1
+    # The worker only makes acyclic data and exits when done: the cyclic garbage collector
+    # would only walk its ever-growing heap, again and again.
+    gc.disable()
+    # Not the handlers of the parent (a Celery worker's, say): a signal simply ends it, and
+    # PostgreSQL rolls its transaction back.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
         try:
             payload = ("ok", job())
             code = 0
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - any failure is reported to the parent
             detail = traceback.format_exc()
             try:
                 payload = ("error", pickle.loads(pickle.dumps(exc)), detail)
-            except Exception:
+            except Exception:  # noqa: BLE001 - an exception that does not pickle
                 payload = ("error", RuntimeError(repr(exc)), detail)
         data = pickle.dumps(payload)
         with os.fdopen(write_fd, "wb") as pipe:
@@ -379,7 +472,8 @@ def _run_in_workers(jobs):
     Returns the results in order; re-raises the first worker's exception.
     """
     connections.close_all()
-    workers = []
+    workers = []  # (pid, the read end of its pipe), while it runs
+    reports = []
     try:
         for job in jobs:
             read_fd, write_fd = os.pipe()
@@ -388,18 +482,19 @@ def _run_in_workers(jobs):
                 os.close(read_fd)
                 _in_worker(write_fd, job)
             os.close(write_fd)
-            workers.append((pid, read_fd))
-        reports = []
-        for pid, read_fd in workers:
-            with os.fdopen(read_fd, "rb") as pipe:
-                data = pipe.read()
+            workers.append((pid, os.fdopen(read_fd, "rb")))
+        while workers:
+            pid, pipe = workers[0]
+            data = pipe.read()
             _, status = os.waitpid(pid, 0)
+            pipe.close()
+            workers.pop(0)
             reports.append((data, status))
-        workers = []
     finally:
-        for pid, _ in workers:  # interrupted: stop the workers (their transactions roll back)
+        for pid, pipe in workers:  # interrupted: stop the workers (they roll back)
+            pipe.close()
             try:
-                os.kill(pid, 15)
+                os.kill(pid, signal.SIGTERM)
                 os.waitpid(pid, 0)
             except OSError:
                 pass
@@ -425,8 +520,9 @@ def recompute(*, plan_ids=None, indicator_ids=None, workers=None):
     The old rows are replaced by the new ones in one transaction, so a reader sees either the
     old results or the new ones, never a mix. A recompute of whole plans (no indicator_ids)
     that would write at least PARALLEL_MIN_ROWS rows, on PostgreSQL and outside any
-    transaction, is split by plan across `workers` processes (default: one per core, at most
-    MAX_WORKERS), each replacing its plans in one transaction of its own.
+    transaction, is shared by plan among `workers` processes (default: one per core, at most
+    MAX_WORKERS): each takes chunks of plans while any are left and replaces all the plans it
+    took in one transaction of its own.
     """
     targets = _targets(plan_ids=plan_ids, indicator_ids=indicator_ids)
     now = timezone.now()
@@ -440,20 +536,15 @@ def recompute(*, plan_ids=None, indicator_ids=None, workers=None):
         and not connection.in_atomic_block
     ):
         if plan_ids is None:
-            from .models import Plan
-
             every_plan = list(Plan.objects.values_list("pk", flat=True))
         else:
             every_plan = list(plan_ids)
-        groups = _plan_groups(targets, every_plan, workers)
-        if len(groups) > 1:
-            by_plan = defaultdict(list)
-            for t in targets:
-                by_plan[t["indicator__plan_id"]].append(t)
+        chunks = _plan_chunks(targets, every_plan, workers * _CHUNKS_PER_WORKER)
+        if len(chunks) > 1:
+            counter = multiprocessing.Value("l", 0)
 
-            def job(group):
-                mine = [t for plan_id in group for t in by_plan[plan_id]]
-                return lambda: _replace(mine, now, plan_ids=group)
+            def job():
+                return _replace(_take(chunks, counter), now)
 
-            return sum(_run_in_workers([job(group) for group in groups]))
-    return _replace(targets, now, plan_ids=plan_ids, indicator_ids=indicator_ids)
+            return sum(_run_in_workers([job] * min(workers, len(chunks))))
+    return _replace([(targets, plan_ids)], now, indicator_ids=indicator_ids)

@@ -724,3 +724,72 @@ def test_evaluate_series_takes_the_years_in_any_order():
     assert got[3].status == Status.NO_DATA
     assert evaluate_series(target, years=[], period_start=2016, observations=[],
                            baseline=None) == []  # fmt: skip
+
+
+def test_fmt_drops_trailing_zeros_as_normalize_does():
+    rng = random.Random(7)
+    values = [D(text) for text in ["0", "-0", "0.000", "-0.000000", "100.000000", "1E+2", "1.50",
+                                   "0E-7", "-1.2300", "NaN", "Infinity", "0.00001000", "1e-7",
+                                   "123456789012345678901234.5678"]]  # fmt: skip
+    for _ in range(20000):
+        digits = rng.randint(-(10 ** rng.randint(0, 30)), 10 ** rng.randint(0, 30))
+        values.append(D(digits).scaleb(-rng.randint(-3, 12)))
+    for value in values:
+        expected = format(value.normalize(attainment._CTX), "f")
+        assert attainment._fmt(value) == expected, value
+
+
+# --- the stored results: worker processes (PostgreSQL) ---------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recompute_in_worker_processes_stores_what_one_process_stores(monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes are used on PostgreSQL only")
+    from indicators import recompute as recompute_module
+    from indicators.models import AttainmentResult, Plan
+    from indicators.recompute import RESULT_COLUMNS, recompute
+    from indicators.synthetic import generate
+
+    generate(regions=5, indicators=7, years=4)
+    plans = list(Plan.objects.filter(is_synthetic=True).values_list("pk", flat=True))
+    columns = [c for c in RESULT_COLUMNS if c != "computed_at"]
+    mine = AttainmentResult.objects.filter(plan_id__in=plans)
+
+    def stored():
+        return {row[1:]: row[0] for row in mine.values_list("id", *columns)}
+
+    count = recompute(plan_ids=plans, workers=1)  # into an empty table: every row inserted
+    alone = stored()
+    assert count == len(alone) == 5 * 7 * 4
+    # A row no longer produced (a year after the target year) and a row gone missing.
+    extra = mine.order_by("pk").first()
+    extra.pk, extra.year = None, 2099
+    extra.save()
+    missing = mine.order_by("pk").last()
+    missing.delete()
+
+    forks = []
+    run_in_workers = recompute_module._run_in_workers
+    monkeypatch.setattr(
+        recompute_module,
+        "_run_in_workers",
+        lambda jobs: forks.append(len(jobs)) or run_in_workers(jobs),
+    )
+    assert recompute(plan_ids=plans, workers=2) == count
+    assert forks == [2]  # two worker processes did it
+    after = stored()
+    assert set(after) == set(alone)  # the same results, the stale row gone, the missing back
+    kept = [key for key in alone if alone[key] != missing.pk]
+    assert all(after[key] == alone[key] for key in kept)  # updated in place: the same ids
+    assert len(set(mine.values_list("computed_at", flat=True))) == 1
+
+    def broken(*args, **kwargs):
+        raise ValueError("Unknown qualifier 'about' for 2021.")
+
+    monkeypatch.setattr(recompute_module.attainment, "evaluate_series_rows", broken)
+    with pytest.raises(ValueError, match="Unknown qualifier"):
+        recompute(plan_ids=plans, workers=2)
+    assert stored() == after  # nothing replaced: each worker's transaction rolled back
