@@ -57,16 +57,23 @@ def test_editing_a_target_in_the_admin_needs_and_records_a_reason(client, alice,
     url = reverse("admin:indicators_indicator_change", args=[indicator.pk])
     page = client.get(url)
     data = {}
-    for form in [page.context["adminform"].form, *[
-        f for fs in page.context["inline_admin_formsets"] for f in [fs.formset.management_form,
-                                                                    *fs.formset.forms]
-    ]]:
+    for form in [
+        page.context["adminform"].form,
+        *[
+            f
+            for fs in page.context["inline_admin_formsets"]
+            for f in [fs.formset.management_form, *fs.formset.forms]
+        ],
+    ]:
         for name, field in form.fields.items():
             value = form.initial.get(name, field.initial)
             if value is not None:
                 data[form.add_prefix(name)] = getattr(value, "pk", value)
-    prefix = next(fs.formset.prefix for fs in page.context["inline_admin_formsets"]
-                  if fs.formset.model.__name__ == "Target")
+    prefix = next(
+        fs.formset.prefix
+        for fs in page.context["inline_admin_formsets"]
+        if fs.formset.model.__name__ == "Target"
+    )
     data[f"{prefix}-0-value"] = "96.5"
     assert client.post(url, data).status_code == 200  # refused: no reason given
     target.refresh_from_db()
