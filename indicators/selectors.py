@@ -10,26 +10,6 @@ from regions.models import Region
 from .models import Actual, Indicator, Target
 from .values import plain_decimal
 
-TARGET_FIELDS = [
-    "plan",
-    "indicator_code",
-    "name",
-    "category",
-    "unit",
-    "direction",
-    "measure",
-    "comparator",
-    "target_year",
-    "target_value",
-    "target_value_max",
-    "qualitative_text",
-    "baseline_year",
-    "baseline_value",
-    "source",
-    "raw",
-    "conflict",
-]
-
 
 def _number(value):
     return None if value is None else plain_decimal(value)

@@ -22,29 +22,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from indicators.target_fields import TARGET_FIELDS
 from indicators.values import FigureError, parse_figure, plain_decimal
 
-# The field names of indicators.selectors.TARGET_FIELDS (that module needs Django, this one
-# must not); a test checks that the two lists agree.
-TARGET_FIELDS = [
-    "plan",
-    "indicator_code",
-    "name",
-    "category",
-    "unit",
-    "direction",
-    "measure",
-    "comparator",
-    "target_year",
-    "target_value",
-    "target_value_max",
-    "qualitative_text",
-    "baseline_year",
-    "baseline_value",
-    "source",
-    "raw",
-    "conflict",
-]
 RECORD_FIELDS = [*TARGET_FIELDS, "confidence", "position"]
 
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from indicators.models import Target
-from indicators.selectors import TARGET_FIELDS
+from indicators.target_fields import TARGET_FIELDS
 
 
 def _export(*args):

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from indicators.selectors import TARGET_FIELDS
+from indicators.target_fields import TARGET_FIELDS
 
 from .conftest import PLAN_TITLE, PROSE, make_docx, make_pdf
 

@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.models import Plan
-from indicators.selectors import TARGET_FIELDS, target_records
+from indicators.selectors import target_records
+from indicators.target_fields import TARGET_FIELDS
 
 
 def _json_number(value):
