@@ -170,7 +170,7 @@ def _approved(*, plan_ids=None, indicator_ids=None):
             found = series[(indicator_id, region_id)] = ([], {}, {})
         if value is not None:
             found[0].append((year, value, qualifier))
-        if escape and ("\\" in raw or "\t" in raw or "\n" in raw or "\r" in raw):
+        if escape and ("\\" in raw or not raw.isprintable()):  # tab, newline, CR
             raw = raw.translate(_COPY_ESCAPES)
         found[1][year] = raw
         if qualitative:

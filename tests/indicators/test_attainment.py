@@ -749,13 +749,13 @@ def test_recompute_in_worker_processes_stores_what_one_process_stores(monkeypatc
     if connection.vendor != "postgresql":
         pytest.skip("worker processes are used on PostgreSQL only")
     from indicators import recompute as recompute_module
-    from indicators.models import AttainmentResult, Plan
+    from indicators.models import Actual, AttainmentResult, Plan
     from indicators.recompute import RESULT_COLUMNS, recompute
     from indicators.synthetic import generate
 
     generate(regions=5, indicators=7, years=4)
     plans = list(Plan.objects.filter(is_synthetic=True).values_list("pk", flat=True))
-    columns = [c for c in RESULT_COLUMNS if c != "computed_at"]
+    columns = [c for c in RESULT_COLUMNS if c not in ("computed_at", "actual_raw")]
     mine = AttainmentResult.objects.filter(plan_id__in=plans)
 
     def stored():
@@ -771,6 +771,9 @@ def test_recompute_in_worker_processes_stores_what_one_process_stores(monkeypatc
     missing = mine.order_by("pk").last()
     missing.delete()
 
+    # Raw text goes through COPY as it was typed, tabs, line breaks and backslashes included.
+    odd = Actual.objects.filter(indicator__plan_id__in=plans, status="approved").first()
+    Actual.objects.filter(pk=odd.pk).update(raw="98\t以上\\n\r\n")
     forks = []
     run_in_workers = recompute_module._run_in_workers
     monkeypatch.setattr(
@@ -785,6 +788,8 @@ def test_recompute_in_worker_processes_stores_what_one_process_stores(monkeypatc
     kept = [key for key in alone if alone[key] != missing.pk]
     assert all(after[key] == alone[key] for key in kept)  # updated in place: the same ids
     assert len(set(mine.values_list("computed_at", flat=True))) == 1
+    stored_raw = mine.get(indicator_id=odd.indicator_id, region_id=odd.region_id, year=odd.year)
+    assert stored_raw.actual_raw == "98\t以上\\n\r\n"
 
     def broken(*args, **kwargs):
         raise ValueError("Unknown qualifier 'about' for 2021.")

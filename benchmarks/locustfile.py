@@ -1,0 +1,204 @@
+"""Locust users for benchmarks/load_test.py (issues 5 and 7); not meant to be run alone.
+
+load_test.py prepares the database and the server, then runs this file headless with its
+settings in the environment:
+
+    LOAD_PASSWORD         password of every load-test account
+    LOAD_LEADER           user name of the 领导 account (every LeaderUser logs in with it)
+    LOAD_CLERKS           "user:department_id,..." one 填报人员 per department
+    LOAD_LEADERS_N        how many LeaderUser to run (fixed_count)
+    LOAD_CLERKS_N         how many ClerkUser to run (fixed_count)
+    LOAD_REAL_PLANS       comma-separated slugs of the real plans
+    LOAD_SYNTHETIC_PLANS  how many synthetic plans exist (synthetic-1 … synthetic-N)
+    LOAD_OVERVIEW_PAGES   number of overview pages
+    LOAD_YEARS            "2021-2030": the years clerks enter figures for
+    LOAD_THINK            "1,3": seconds a user waits between two actions (uniform)
+    LOAD_SAMPLES          where to write every request (name, ms, status, failed) as CSV
+
+Request names group the pages: "/" (overview page 1), "/?page=N", "/plans/<slug>/" for each
+real plan, "/plans/synthetic-N/", "entry GET" and "entry POST _save". A save counts as a
+success only when the server answers 302 (the page saved and redirects to itself); the
+script compares that count with the actuals found in the database afterwards.
+"""
+
+import html
+import itertools
+import os
+import random
+import re
+import threading
+
+from locust import between, events, task
+from locust.contrib.fasthttp import FastHttpUser
+
+PASSWORD = os.environ.get("LOAD_PASSWORD", "")
+LEADER = os.environ.get("LOAD_LEADER", "")
+CLERKS = [tuple(item.split(":")) for item in os.environ.get("LOAD_CLERKS", "").split(",") if item]
+REAL_PLANS = [s for s in os.environ.get("LOAD_REAL_PLANS", "").split(",") if s]
+SYNTHETIC_PLANS = int(os.environ.get("LOAD_SYNTHETIC_PLANS", "0"))
+OVERVIEW_PAGES = int(os.environ.get("LOAD_OVERVIEW_PAGES", "1"))
+_first, _last = os.environ.get("LOAD_YEARS", "2021-2030").split("-")
+YEARS = list(range(int(_first), int(_last) + 1))
+_low, _high = (float(x) for x in os.environ.get("LOAD_THINK", "1,3").split(","))
+
+ENTRY = "/admin/indicators/actual/entry/"
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+INPUT = re.compile(r"<input\b[^>]*>")
+TEXTAREA = re.compile(r'<textarea\b[^>]*name="(entry-\d+-\w+)"[^>]*>(.*?)</textarea>', re.S)
+SELECT = re.compile(r'<select\b[^>]*name="(entry-\d+-\w+)"[^>]*>(.*?)</select>', re.S)
+SELECTED = re.compile(r'<option value="([^"]*)"[^>]*\bselected\b')
+ATTR = re.compile(r'(\w[\w-]*)="([^"]*)"')
+
+SAMPLES = []
+_clerk_numbers = itertools.count()
+_clerk_lock = threading.Lock()
+
+
+@events.request.add_listener
+def record(request_type, name, response_time, response, exception, **kwargs):
+    status = getattr(response, "status_code", 0) or 0
+    SAMPLES.append((name, round(response_time, 2), status, int(exception is not None)))
+
+
+@events.quitting.add_listener
+def write_samples(environment, **kwargs):
+    path = os.environ.get("LOAD_SAMPLES")
+    if path:
+        with open(path, "w") as out:
+            out.write("name,ms,status,failed\n")
+            out.writelines(f"{n},{ms},{st},{f}\n" for n, ms, st, f in SAMPLES)
+
+
+def form_fields(page):
+    """The entry form's fields as a browser would post them ({name: value})."""
+    fields = {}
+    for tag in INPUT.findall(page):
+        attrs = dict(ATTR.findall(tag))
+        name = attrs.get("name", "")
+        if name.startswith("entry-") and attrs.get("type") != "submit":
+            fields[name] = html.unescape(attrs.get("value", ""))
+    for name, text in TEXTAREA.findall(page):
+        fields[name] = html.unescape(text.removeprefix("\n"))
+    for name, options in SELECT.findall(page):
+        chosen = SELECTED.search(options)
+        fields[name] = html.unescape(chosen.group(1)) if chosen else ""
+    return fields
+
+
+class LoggedInUser(FastHttpUser):
+    abstract = True
+    wait_time = between(_low, _high)
+    # Longer than gunicorn's --timeout 120: the client never gives up on a request the server
+    # may still complete (a save committed after the client left would spoil the count).
+    network_timeout = connection_timeout = 180.0
+    username = ""
+
+    def login(self):
+        page = self.client.get("/admin/login/", name="login GET")
+        token = CSRF.search(page.text)
+        with self.client.post(
+            "/admin/login/",
+            data={
+                "username": self.username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+                "next": "/admin/",
+            },
+            name="login POST",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"login of {self.username} failed: {response.status_code}")
+
+    def read(self, url, name):
+        with self.client.get(url, name=name, allow_redirects=False, catch_response=True) as r:
+            if r.status_code != 200:
+                r.failure(f"{r.status_code}")
+
+
+class LeaderUser(LoggedInUser):
+    """A 领导 reading the overview and plan pages."""
+
+    fixed_count = int(os.environ.get("LOAD_LEADERS_N", "0"))
+    username = LEADER
+
+    def on_start(self):
+        self.login()
+
+    def _read(self, url, name):
+        self.read(url, name)
+
+    @task(3)
+    def overview(self):
+        self._read("/", "/")
+
+    @task(1)
+    def overview_page(self):
+        if OVERVIEW_PAGES > 1:
+            self._read(f"/?page={random.randint(2, OVERVIEW_PAGES)}", "/?page=N")
+
+    @task(3)
+    def real_plan(self):
+        if REAL_PLANS:
+            slug = random.choice(REAL_PLANS)
+            self._read(f"/plans/{slug}/", f"/plans/{slug}/")
+
+    @task(3)
+    def synthetic_plan(self):
+        if SYNTHETIC_PLANS:
+            n = random.randint(1, SYNTHETIC_PLANS)
+            self._read(f"/plans/synthetic-{n}/", "/plans/synthetic-N/")
+
+
+class ClerkUser(LoggedInUser):
+    """A 填报人员 opening their department's entry page and saving one new figure."""
+
+    fixed_count = int(os.environ.get("LOAD_CLERKS_N", "0"))
+
+    def on_start(self):
+        with _clerk_lock:
+            n = next(_clerk_numbers)
+        self.username, self.department = CLERKS[n % len(CLERKS)]
+        self.years = list(YEARS)
+        random.shuffle(self.years)
+        self.login()
+
+    @task
+    def save_one_figure(self):
+        if not self.years:  # every cell of the department is filled: only read
+            self.read("/", "/")
+            return
+        year = self.years[0]
+        url = f"{ENTRY}?department={self.department}&year={year}"
+        # The clerk types for a few seconds, longer than gunicorn keeps an idle connection
+        # (--keep-alive 2 s): the POST must not race the server closing this connection.
+        headers = {"Connection": "close"}
+        with self.client.get(url, name="entry GET", headers=headers, catch_response=True) as r:
+            if r.status_code != 200:
+                r.failure(f"{r.status_code}")
+                return
+            page = r.text
+        fields = form_fields(page)
+        empty = [
+            name.rsplit("-", 1)[0]
+            for name, value in fields.items()
+            if name.endswith("-text") and not value and not fields[name[:-4] + "version"]
+        ]
+        if not empty:
+            self.years.pop(0)
+            return
+        token = CSRF.search(page)
+        prefix = random.choice(empty)
+        data = {
+            **fields,
+            f"{prefix}-text": f"{random.randint(850, 999) / 10}",
+            "csrfmiddlewaretoken": token.group(1) if token else "",
+            "_save": "保存草稿",
+        }
+        self.wait()  # the clerk types the figure
+        with self.client.post(
+            url, data=data, name="entry POST _save", allow_redirects=False, catch_response=True
+        ) as r:
+            if r.status_code != 302:
+                r.failure(f"{r.status_code}")
