@@ -5,7 +5,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AttainmentRun, Indicator, Plan
+from .models import AttainmentRun, Indicator
 from .recompute import recompute
 from .signals import attainment_recomputed
 
@@ -75,15 +75,14 @@ def execute_run(run_id):
 
 
 def recompute_all_plans():
-    """The nightly job: every plan, one run each; then the runs that could not be queued."""
-    runs = []
-    for plan in Plan.objects.all():
-        run = AttainmentRun.objects.create(scope=f"plan {plan.slug} (nightly)", plan=plan)
-        runs.append(execute_run(run.pk))
+    """The nightly job: every plan in one run, so that at national scale it is shared among
+    worker processes (recompute()); it covers the runs that could not be queued too."""
+    run = AttainmentRun.objects.create(scope="all plans (nightly)")
+    run = execute_run(run.pk)
     AttainmentRun.objects.filter(state=AttainmentRun.State.NOT_QUEUED).update(
         state=AttainmentRun.State.DONE, error="covered by the nightly recompute"
     )
-    return runs
+    return run
 
 
 def catch_up_runs():

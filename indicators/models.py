@@ -383,8 +383,10 @@ class AttainmentStatus(models.TextChoices):
 class AttainmentResult(models.Model):
     """One target judged for one region and year, with the numbers that decided it."""
 
+    # plan and target need no index of their own: they lead the (plan, year, status) index
+    # and the unique (target, region, year) constraint, and every index slows a recompute.
     plan = models.ForeignKey(
-        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="+"
+        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
     indicator = models.ForeignKey(
         Indicator,
@@ -393,7 +395,11 @@ class AttainmentResult(models.Model):
         related_name="attainment_results",
     )
     target = models.ForeignKey(
-        Target, verbose_name=_("目标"), on_delete=models.CASCADE, related_name="attainment_results"
+        Target,
+        verbose_name=_("目标"),
+        on_delete=models.CASCADE,
+        related_name="attainment_results",
+        db_index=False,
     )
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("区划"), on_delete=models.CASCADE, related_name="+"

@@ -16,7 +16,7 @@ def run_attainment(run_id):
 @shared_task
 def recompute_attainment_nightly():
     """Nightly (celery beat): every plan, and whatever could not be queued during the day."""
-    return sum(run.results for run in recompute_all_plans())
+    return recompute_all_plans().results
 
 
 @shared_task

@@ -798,3 +798,59 @@ def test_recompute_in_worker_processes_stores_what_one_process_stores(monkeypatc
     with pytest.raises(ValueError, match="Unknown qualifier"):
         recompute(plan_ids=plans, workers=2)
     assert stored() == after  # nothing replaced: each worker's transaction rolled back
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_recompute_is_one_run_shared_among_worker_processes(monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes are used on PostgreSQL only")
+    from indicators import recompute as recompute_module
+    from indicators.models import AttainmentResult, AttainmentRun, Plan
+    from indicators.synthetic import generate
+    from indicators.tasks import recompute_attainment_nightly
+
+    generate(regions=6, indicators=5, years=4)
+    monkeypatch.setattr(recompute_module, "PARALLEL_MIN_ROWS", 10)  # the national case, small
+    monkeypatch.setattr(recompute_module, "_default_workers", lambda: 2)
+    forks = []
+    run_in_workers = recompute_module._run_in_workers
+    monkeypatch.setattr(
+        recompute_module,
+        "_run_in_workers",
+        lambda jobs: forks.append(len(jobs)) or run_in_workers(jobs),
+    )
+    before = AttainmentRun.objects.count()
+    count = recompute_attainment_nightly.apply().get()
+    assert forks == [2]
+    run = AttainmentRun.objects.get(pk__gt=0, scope="all plans (nightly)")
+    assert AttainmentRun.objects.count() == before + 1
+    assert run.state == "done" and run.results == count
+    assert AttainmentResult.objects.count() == count
+    judged = set(AttainmentResult.objects.values_list("plan_id", flat=True).distinct())
+    assert judged == set(Plan.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_stored_results_leave_room_on_each_page_for_updates_in_place():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage setting")
+    from indicators.models import AttainmentResult
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = %s",
+            [AttainmentResult._meta.db_table],
+        )
+        (options,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FROM pg_indexes WHERE tablename = %s",
+            [AttainmentResult._meta.db_table],
+        )
+        (indexes,) = cursor.fetchone()
+    assert "fillfactor=50" in (options or [])
+    # primary key, unique (target, region, year), (plan, year, status), indicator, region
+    assert indexes == 5
