@@ -64,3 +64,13 @@ def departments_for_entry(user, queryset):
     if user.has_perm("indicators.review_actual"):
         return queryset.filter(region_id__in=department.region.descendant_ids())
     return queryset.filter(pk=department.pk)
+
+
+def entry_regions(department, queryset):
+    """The regions whose figures may be entered for a department: its region and those below.
+
+    The synthetic regions form a tree of their own, so a real department never offers one.
+    """
+    if department is None:
+        return queryset.none()
+    return queryset.filter(pk__in=department.region.descendant_ids())

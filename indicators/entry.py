@@ -99,6 +99,15 @@ def save_entry(user, *, region, year, rows, submit=False):
         raise PermissionDenied("您无权填报该区划的数据。")
     result = EntryResult()
     plan_locks = {}
+    # Lock the indicators first: select_for_update below locks only the figures that exist, so
+    # two saves of the same empty cell would both insert (the second failing on the unique
+    # constraint). Now the second waits, then finds the first's figure and is refused as stale.
+    list(
+        Indicator.objects.select_for_update(no_key=True)
+        .filter(pk__in=[r.indicator.pk for r in rows])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     existing = {
         a.indicator_id: a
         for a in Actual.objects.select_for_update(of=("self",))

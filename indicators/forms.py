@@ -13,10 +13,19 @@ class EntryFilterForm(forms.Form):
     year = forms.IntegerField(label=_("年份"), min_value=1949, max_value=2100)
     region = forms.ModelChoiceField(queryset=None, label=_("区划"), required=False)
 
-    def __init__(self, *args, departments, regions, **kwargs):
+    def __init__(self, *args, departments, regions_for, **kwargs):
+        """regions_for(department): the region choices for the chosen (or initial) one."""
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
-        self.fields["region"].queryset = regions
+        self.fields["region"].queryset = regions_for(self._chosen_department())
+
+    def _chosen_department(self):
+        field = self.fields["department"]
+        value = self.data.get("department") if self.is_bound else self.initial.get("department")
+        try:
+            return field.clean(value)
+        except forms.ValidationError:
+            return None
 
 
 class ActualEntryForm(forms.Form):

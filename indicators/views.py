@@ -5,13 +5,17 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from accounts.scope import department_of, departments_for_entry, region_allowed
+from accounts.scope import department_of, departments_for_entry, entry_regions, region_allowed
 from regions.models import Department, Region
 
 from .entry import EntryRow, save_entry
 from .forms import EntryFilterForm, EntryFormSet
 from .selectors import entry_lines
 from .spreadsheets import entry_template_workbook
+
+
+def _entry_regions(department):
+    return entry_regions(department, Region.objects.all())
 
 
 def entry_view(request, admin_context):
@@ -25,7 +29,7 @@ def entry_view(request, admin_context):
         request.GET or None,
         initial=initial,
         departments=departments,
-        regions=Region.objects.all(),
+        regions_for=_entry_regions,
     )
     context = {**admin_context, "title": _("数据填报"), "filter_form": filter_form}
     if not filter_form.is_valid():
@@ -92,11 +96,8 @@ def entry_template_view(request):
     """An XLSX to fill in offline: one row per indicator of the department and year."""
     if not request.user.has_perm("indicators.import_actual"):
         raise PermissionDenied
-    filter_form = EntryFilterForm(
-        request.GET,
-        departments=departments_for_entry(request.user, Department.objects.all()),
-        regions=Region.objects.all(),
-    )
+    departments = departments_for_entry(request.user, Department.objects.select_related("region"))
+    filter_form = EntryFilterForm(request.GET, departments=departments, regions_for=_entry_regions)
     if not filter_form.is_valid():
         return HttpResponseBadRequest(_("请选择责任单位和年份。"))
     department = filter_form.cleaned_data["department"]

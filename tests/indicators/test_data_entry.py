@@ -7,6 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from indicators.models import Actual, Indicator
+from indicators.synthetic import generate
+from regions.models import Region
 
 ENTRY = reverse("admin:indicators_actual_entry")
 
@@ -55,6 +57,22 @@ def test_the_page_lists_the_departments_indicators_with_their_targets(client, bo
     codes = [line.indicator.code for line, _ in page.context["lines"]]
     assert codes == ["P-23", "P-24", "P-25", "P-26", "P-27", "P-28", "P-29", "P-30"]
     assert "达到92%以上" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_page_offers_only_the_regions_of_the_departments_tree(client, bob, alice):
+    generate(regions=2, indicators=1, years=1)  # a synthetic tree beside the real one
+    jiaxing = Region.objects.get(code="330400")
+    expected = set(Region.objects.filter(pk__in=jiaxing.descendant_ids()))
+    page = open_page(client, bob)
+    assert set(page.context["filter_form"].fields["region"].queryset) == expected
+    assert "合成" not in page.content.decode()
+    client.force_login(alice)  # an administrator picks any department: its tree only
+    page = client.get(ENTRY, page_params(bob))
+    assert set(page.context["filter_form"].fields["region"].queryset) == expected
+    outside = Region.objects.get(code="330000")
+    response = client.get(ENTRY, {**page_params(bob), "region": outside.pk})
+    assert "region" in response.context["filter_form"].errors
 
 
 @pytest.mark.django_db
