@@ -1,11 +1,15 @@
-"""Page payloads (data and chart JSON), built once per results version and cached."""
+"""Page payloads (data and chart JSON), cached for the versions of the plans they show."""
+
+import functools
 
 from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from indicators.models import Indicator
+
 from . import charts, selectors
-from .cache import cached
+from .cache import cached, cached_many
 
 PLANS_PER_PAGE = 20
 
@@ -14,53 +18,82 @@ def _key(*parts):
     return ":".join(str(p) for p in (*parts, get_language()))
 
 
-def overview_payload(page=1, region=""):
+def _card_entry(plan):
     def build():
-        paginator = Paginator(selectors.overview_plans(region), PLANS_PER_PAGE)
-        plans = paginator.get_page(page)
-        cards = [selectors.plan_summary(p) for p in plans]
+        return selectors.plan_summary(plan, selectors.plan_card_report(plan))
+
+    return (_key("card", plan.pk), build, [plan.pk], [])
+
+
+def overview_payload(page=1, region="", *, refresh=False):
+    paginator = Paginator(selectors.overview_plans(region), PLANS_PER_PAGE)
+    plans = paginator.get_page(page)
+
+    def build():
+        # One card per plan, each cached for its own plan: a page is composed of the cards.
+        cards = cached_many([_card_entry(p) for p in plans])
         return {
             "cards": cards,
             "figure": charts.overview_figure(cards) if cards else None,
-            "page": plans.number,
-            "pages": paginator.num_pages,
-            "plans": paginator.count,
             "computed_at": max((c["computed_at"] for c in cards if c["computed_at"]), default=None),
             "rendered_at": timezone.now(),
         }
 
-    return cached(_key("overview", page, region), build)
+    data = cached(
+        _key("overview", plans.number, region),
+        build,
+        plans=[p.pk for p in plans],
+        refresh=refresh,
+    )
+    return {**data, "page": plans.number, "pages": paginator.num_pages, "plans": paginator.count}
+
+
+def _plan_page(plan, report, *, status="", category="", department=""):
+    all_rows = selectors.plan_rows(plan, report)
+    rows = selectors.plan_rows(
+        plan,
+        report,
+        status=status or None,
+        category=category or None,
+        department=department or None,
+    )
+    elapsed = next((r["elapsed"] for r in rows if r["elapsed"] is not None), None)
+    groups = {}
+    for row in rows:
+        groups.setdefault(row["category"], []).append(row)
+    return {
+        "summary": selectors.plan_summary(plan, report),
+        "year": report["year"],
+        "groups": list(groups.items()),
+        "rows": rows,
+        "categories": sorted({r["category"] for r in all_rows}),
+        "departments": sorted(
+            {r["department"] for r in all_rows if r["department"]}, key=lambda d: d.name
+        ),
+        "figure": charts.plan_figure(rows, elapsed) if rows else None,
+        "rendered_at": timezone.now(),
+    }
 
 
 def plan_payload(plan, status="", category="", department=""):
     def build():
         report = selectors.plan_report(plan)
-        all_rows = selectors.plan_rows(plan, report)
-        rows = selectors.plan_rows(
-            plan,
-            report,
-            status=status or None,
-            category=category or None,
-            department=department or None,
-        )
-        elapsed = next((r["elapsed"] for r in rows if r["elapsed"] is not None), None)
-        groups = {}
-        for row in rows:
-            groups.setdefault(row["category"], []).append(row)
-        return {
-            "summary": selectors.plan_summary(plan, report),
-            "year": report["year"],
-            "groups": list(groups.items()),
-            "rows": rows,
-            "categories": sorted({r["category"] for r in all_rows}),
-            "departments": sorted(
-                {r["department"] for r in all_rows if r["department"]}, key=lambda d: d.name
-            ),
-            "figure": charts.plan_figure(rows, elapsed) if rows else None,
-            "rendered_at": timezone.now(),
-        }
+        return _plan_page(plan, report, status=status, category=category, department=department)
 
-    return cached(_key("plan", plan.pk, status, category, department), build)
+    key = _key("plan", plan.pk, status, category, department)
+    return cached(key, build, plans=[plan.pk])
+
+
+def render_plan(plan):
+    """Build and store the plan's page and its overview card from one read of its results."""
+    page = functools.cache(lambda: _plan_page(plan, selectors.plan_report(plan)))
+    cached_many(
+        [
+            (_key("plan", plan.pk, "", "", ""), page, [plan.pk], []),
+            (_key("card", plan.pk), lambda: page()["summary"], [plan.pk], []),
+        ],
+        refresh=True,
+    )
 
 
 def indicator_payload(indicator):
@@ -72,7 +105,12 @@ def indicator_payload(indicator):
             "rendered_at": timezone.now(),
         }
 
-    return cached(_key("indicator", indicator.pk), build)
+    return cached(
+        _key("indicator", indicator.pk),
+        build,
+        plans=[indicator.plan_id],
+        indicators=[indicator.pk],
+    )
 
 
 def comparison_payload(canonical):
@@ -85,4 +123,5 @@ def comparison_payload(canonical):
             "rendered_at": timezone.now(),
         }
 
-    return cached(_key("compare", canonical.pk), build)
+    members = Indicator.objects.filter(canonical=canonical).values_list("plan_id", flat=True)
+    return cached(_key("compare", canonical.pk), build, plans=sorted(set(members)))

@@ -1,9 +1,19 @@
 """What the dashboards show, read from stored attainment results (never recomputed here)."""
 
 from collections import defaultdict
+from typing import NamedTuple
 
-from indicators.models import Actual, AttainmentResult, Indicator, Plan
-from indicators.selectors import alignment_flags, attainment_report, latest_approved_year
+from django.db.models import Max
+from django.utils import timezone
+
+from indicators import attainment
+from indicators.models import Actual, AttainmentResult, Indicator, Plan, Target
+from indicators.selectors import (
+    _primary_targets,
+    alignment_flags,
+    attainment_report,
+    latest_approved_year,
+)
 
 from .status_style import ATTENTION_ORDER, badge
 
@@ -12,14 +22,51 @@ def plan_report(plan):
     return attainment_report(plan_slug=plan.slug)[0]
 
 
-def plan_summary(plan, report=None):
+class _TargetRow(NamedTuple):
+    pk: int
+    indicator_id: int
+    year: int
+    comparator: str
+
+
+def plan_card_report(plan):
+    """The part of `plan_report` an overview card shows (year, roll-up, computed_at), read
+    as plain values: the primary targets' results at the plan's judged year only."""
+    year = latest_approved_year(plan) or min(plan.period_end, timezone.now().year)
+    targets = [
+        _TargetRow(*t)
+        for t in Target.objects.filter(indicator__plan=plan).values_list(
+            "pk", "indicator_id", "year", "comparator"
+        )
+    ]
+    primary = _primary_targets(targets, year)
+    results = AttainmentResult.objects.filter(plan=plan, region_id=plan.region_id)
+    statuses = {
+        (t, y): status
+        for t, y, status in results.filter(
+            target_id__in=[t.pk for t in primary], year__in={min(year, t.year) for t in primary}
+        ).values_list("target_id", "year", "status")
+    }
+    return {
+        "year": year,
+        "rollup": attainment.rollup(
+            (
+                statuses.get((t.pk, min(year, t.year)), attainment.Status.NO_DATA),
+                t.comparator != "qualitative",
+            )
+            for t in primary
+        ),
+        "computed_at": results.aggregate(at=Max("computed_at"))["at"],
+    }
+
+
+def plan_summary(plan, report):
     """One overview card: 达标率, counts per status, completeness, open conflicts."""
-    report = report or plan_report(plan)
     year = report["year"]
     indicators = plan.indicators.count()
     reported = (
         Actual.objects.filter(
-            indicator__plan=plan, region=plan.region, year=year, status=Actual.Status.APPROVED
+            indicator__plan=plan, region=plan.region_id, year=year, status=Actual.Status.APPROVED
         )
         .values("indicator")
         .distinct()

@@ -1,17 +1,23 @@
 from celery import shared_task
 
-from .payloads import overview_payload, plan_payload
+from .payloads import PLANS_PER_PAGE, overview_payload, render_plan
+from .selectors import overview_plans
 
 
 @shared_task
 def render_dashboards(plan_ids=None):
-    """Build and cache the overview and the touched plans' pages (idempotent)."""
-    from indicators.models import Plan
-
-    overview_payload()
-    plans = Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=plan_ids)
+    """Build and cache the touched plans' pages and cards (None: every plan), then the
+    overview pages that show them (idempotent)."""
+    plans = overview_plans()
+    if plan_ids is not None:
+        plans = plans.filter(pk__in=plan_ids)
     count = 0
-    for plan in plans.filter(is_synthetic=False) if plan_ids is None else plans:
-        plan_payload(plan)
+    for plan in plans.iterator(chunk_size=500):
+        render_plan(plan)
         count += 1
+    order = list(overview_plans().values_list("pk", flat=True))
+    touched = None if plan_ids is None else set(plan_ids)
+    for start in range(0, len(order), PLANS_PER_PAGE):
+        if touched is None or touched.intersection(order[start : start + PLANS_PER_PAGE]):
+            overview_payload(page=start // PLANS_PER_PAGE + 1, refresh=True)
     return count
