@@ -344,7 +344,16 @@ def _replace_postgresql(batches, now, *, indicator_ids=None, own_transaction=Fal
                 f"FROM {_TEMP_TABLE} n WHERE {keys} AND {where}",
                 [now, *params],
             )
-            if cursor.rowcount < source.count:
+            if cursor.rowcount == 0:
+                # Nothing of the batch is stored yet (a first recompute): nothing to look
+                # for. The check below would be planned on the table's statistics, which
+                # say empty while this transaction fills it, and walk every row it added.
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}, computed_at) "
+                    f"SELECT {columns}, %s FROM {_TEMP_TABLE}",
+                    [now],
+                )
+            elif cursor.rowcount < source.count:
                 cursor.execute(
                     f"INSERT INTO {table} ({columns}, computed_at) "
                     f"SELECT {columns}, %s FROM {_TEMP_TABLE} n "
