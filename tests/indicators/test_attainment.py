@@ -742,8 +742,23 @@ def test_fmt_drops_trailing_zeros_as_normalize_does():
 # --- the stored results: worker processes (PostgreSQL) ---------------------------------------
 
 
+@pytest.fixture
+def forks(monkeypatch):
+    """The number of worker processes each recompute forked, in order."""
+    from indicators import recompute as recompute_module
+
+    counts = []
+    run_in_workers = recompute_module._run_in_workers
+    monkeypatch.setattr(
+        recompute_module,
+        "_run_in_workers",
+        lambda jobs: counts.append(len(jobs)) or run_in_workers(jobs),
+    )
+    return counts
+
+
 @pytest.mark.django_db(transaction=True)
-def test_recompute_in_worker_processes_stores_what_one_process_stores(monkeypatch):
+def test_recompute_in_worker_processes_stores_what_one_process_stores(monkeypatch, forks):
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -774,13 +789,6 @@ def test_recompute_in_worker_processes_stores_what_one_process_stores(monkeypatc
     # Raw text goes through COPY as it was typed, tabs, line breaks and backslashes included.
     odd = Actual.objects.filter(indicator__plan_id__in=plans, status="approved").first()
     Actual.objects.filter(pk=odd.pk).update(raw="98\t以上\\n\r\n")
-    forks = []
-    run_in_workers = recompute_module._run_in_workers
-    monkeypatch.setattr(
-        recompute_module,
-        "_run_in_workers",
-        lambda jobs: forks.append(len(jobs)) or run_in_workers(jobs),
-    )
     assert recompute(plan_ids=plans, workers=2) == count
     assert forks == [2]  # two worker processes did it
     after = stored()
@@ -801,7 +809,7 @@ def test_recompute_in_worker_processes_stores_what_one_process_stores(monkeypatc
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_nightly_recompute_is_one_run_shared_among_worker_processes(monkeypatch):
+def test_the_nightly_recompute_is_one_run_shared_among_worker_processes(monkeypatch, forks):
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -814,13 +822,6 @@ def test_the_nightly_recompute_is_one_run_shared_among_worker_processes(monkeypa
     generate(regions=6, indicators=5, years=4)
     monkeypatch.setattr(recompute_module, "PARALLEL_MIN_ROWS", 10)  # the national case, small
     monkeypatch.setattr(recompute_module, "_default_workers", lambda: 2)
-    forks = []
-    run_in_workers = recompute_module._run_in_workers
-    monkeypatch.setattr(
-        recompute_module,
-        "_run_in_workers",
-        lambda jobs: forks.append(len(jobs)) or run_in_workers(jobs),
-    )
     before = AttainmentRun.objects.count()
     count = recompute_attainment_nightly.apply().get()
     assert forks == [2]
