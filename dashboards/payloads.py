@@ -20,7 +20,7 @@ def _key(*parts):
 
 def _card_entry(plan):
     def build():
-        return selectors.plan_summary(plan, selectors.plan_card_report(plan))
+        return selectors.plan_summary(plan, selectors.plan_report(plan))
 
     return (_key("card", plan.pk), build, [plan.pk], [])
 
@@ -50,9 +50,8 @@ def overview_payload(page=1, region="", *, refresh=False):
 
 def _plan_page(plan, report, *, status="", category="", department=""):
     all_rows = selectors.plan_rows(plan, report)
-    rows = selectors.plan_rows(
-        plan,
-        report,
+    rows = selectors.filter_rows(
+        all_rows,
         status=status or None,
         category=category or None,
         department=department or None,

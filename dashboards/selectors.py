@@ -8,55 +8,94 @@ from django.utils import timezone
 
 from indicators import attainment
 from indicators.models import Actual, AttainmentResult, Indicator, Plan, Target
-from indicators.selectors import (
-    _primary_targets,
-    alignment_flags,
-    attainment_report,
-    latest_approved_year,
-)
+from indicators.selectors import _primary_targets, alignment_flags, latest_approved_year
+from indicators.values import plain_decimal
 
 from .status_style import ATTENTION_ORDER, badge
-
-
-def plan_report(plan):
-    return attainment_report(plan_slug=plan.slug)[0]
 
 
 class _TargetRow(NamedTuple):
     pk: int
     indicator_id: int
+    code: str
+    name: str
     year: int
+    value: object
     comparator: str
 
 
-def plan_card_report(plan):
-    """The part of `plan_report` an overview card shows (year, roll-up, computed_at), read
-    as plain values: the primary targets' results at the plan's judged year only."""
+_TARGET_FIELDS = (
+    "pk",
+    "indicator_id",
+    "indicator__code",
+    "indicator__name",
+    "year",
+    "value",
+    "comparator",
+)
+_RESULT_FIELDS = (
+    "target_id",
+    "year",
+    "status",
+    "actual",
+    "actual_raw",
+    "completion",
+    "progress",
+    "elapsed",
+    "projected_value",
+    "projected_met",
+)
+
+
+def plan_report(plan):
+    """The plan's report as `indicators.selectors.attainment_report` gives it (its region, its
+    judged year), read as plain values and only the judged year's rows: the pages of 3,000
+    plans are rendered after every full recompute."""
     year = latest_approved_year(plan) or min(plan.period_end, timezone.now().year)
     targets = [
         _TargetRow(*t)
-        for t in Target.objects.filter(indicator__plan=plan).values_list(
-            "pk", "indicator_id", "year", "comparator"
-        )
+        for t in Target.objects.filter(indicator__plan=plan)
+        .order_by("indicator__code", "year", "pk")
+        .values_list(*_TARGET_FIELDS)
     ]
-    primary = _primary_targets(targets, year)
     results = AttainmentResult.objects.filter(plan=plan, region_id=plan.region_id)
-    statuses = {
-        (t, y): status
-        for t, y, status in results.filter(
-            target_id__in=[t.pk for t in primary], year__in={min(year, t.year) for t in primary}
-        ).values_list("target_id", "year", "status")
-    }
+    judged = results.filter(
+        target_id__in=[t.pk for t in targets], year__in={min(year, t.year) for t in targets}
+    )
+    found = {(r["target_id"], r["year"]): r for r in judged.values(*_RESULT_FIELDS)}
+    primary = _primary_targets(targets, year)
+    records, for_rollup = [], []
+    for t in targets:
+        judged_year = min(year, t.year)
+        r = found.get((t.pk, judged_year), {})
+        status = r.get("status", attainment.Status.NO_DATA)
+        records.append(
+            {
+                "plan": plan.slug,
+                "indicator_code": t.code,
+                "name": t.name,
+                "target_year": t.year,
+                "target_value": None if t.value is None else plain_decimal(t.value),
+                "comparator": t.comparator,
+                "year": judged_year,
+                "actual": None if r.get("actual") is None else plain_decimal(r["actual"]),
+                "actual_raw": r.get("actual_raw") or None,
+                "completion": r.get("completion"),
+                "progress": r.get("progress"),
+                "elapsed": r.get("elapsed"),
+                "status": str(status),
+                "projected_value": r.get("projected_value"),
+                "projected_met": r.get("projected_met"),
+            }
+        )
+        if t in primary:
+            for_rollup.append((status, t.comparator != "qualitative"))
     return {
+        "plan": plan.slug,
         "year": year,
-        "rollup": attainment.rollup(
-            (
-                statuses.get((t.pk, min(year, t.year)), attainment.Status.NO_DATA),
-                t.comparator != "qualitative",
-            )
-            for t in primary
-        ),
         "computed_at": results.aggregate(at=Max("computed_at"))["at"],
+        "records": records,
+        "rollup": attainment.rollup(for_rollup),
     }
 
 
@@ -96,7 +135,7 @@ def plan_summary(plan, report):
     }
 
 
-def plan_rows(plan, report, *, status=None, category=None, department=None):
+def plan_rows(plan, report):
     """Per indicator: the result of the target that speaks for it, worst first."""
     indicators = {i.code: i for i in plan.indicators.select_related("department").order_by("code")}
     seen, rows = set(), []
@@ -123,14 +162,18 @@ def plan_rows(plan, report, *, status=None, category=None, department=None):
                 "badge": badge(record["status"]),
             }
         )
+    order = {str(s): n for n, s in enumerate(ATTENTION_ORDER)}
+    rows.sort(key=lambda r: (order[r["status"]], r["indicator_code"]))
+    return rows
+
+
+def filter_rows(rows, *, status=None, category=None, department=None):
     if status:
         rows = [r for r in rows if r["status"] == status]
     if category:
         rows = [r for r in rows if r["category"] == category]
     if department:
         rows = [r for r in rows if r["department"] and str(r["department"].pk) == department]
-    order = {str(s): n for n, s in enumerate(ATTENTION_ORDER)}
-    rows.sort(key=lambda r: (order[r["status"]], r["indicator_code"]))
     return rows
 
 
