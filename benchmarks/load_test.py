@@ -16,7 +16,9 @@ Everything runs on this machine, over loopback only, and stops by itself:
    plain HTTP, MD5 password hasher), CACHE_URL and CELERY_BROKER_URL on Redis, and one
    Celery worker; the dashboards are pre-rendered by the worker (dashboards.tasks.
    render_dashboards, as after a full recompute: every plan's page and card, every overview
-   page) before each scenario, and the scenario starts when that is done.
+   page) before each scenario, and the scenario starts when that is done. Before that,
+   --warmup seconds of the same load, not measured, so that the freshly started workers have
+   loaded their code and templates (the actuals it saves are deleted before scenario B).
 3. Scenario A (issue 5): --leaders-a leaders read the overview and plan pages (real and
    synthetic) for --duration-a seconds. Goal: p95 < 200 ms per page.
 4. Scenario B (issue 7): --users-b users for --duration-b seconds, --clerks-b of them clerks
@@ -616,6 +618,9 @@ def main():
     parser.add_argument("--users-b", type=int, default=50)
     parser.add_argument("--clerks-b", type=int, default=25)
     parser.add_argument("--think", default="1,3", help="seconds between two actions: MIN,MAX")
+    parser.add_argument(
+        "--warmup", type=int, default=15, help="seconds of unmeasured load before each scenario"
+    )
     parser.add_argument("--profile", choices=["A", "B"], help="py-spy the workers in this scenario")
     parser.add_argument("--time-limit", type=int, default=5400, help="seconds for the whole run")
     parser.add_argument(
@@ -678,11 +683,6 @@ def main():
             health = wait_healthy(f"{host}/healthz/", gunicorn)
             log(f"gunicorn {workers} workers x {threads} threads on {host}: {health}")
             for scenario in scenarios:
-                if scenario == "B":
-                    reset_load_actuals(info["plan_id"])
-                warm = prerender(args, info["overview_pages"])
-                log(f"[{config} {scenario}] dashboards pre-rendered by the worker in "
-                    f"{warm if warm is None else round(warm, 1)} s")  # fmt: skip
                 if scenario == "A":
                     classes, users, duration = (
                         {"LeaderUser": args.leaders_a},
@@ -694,6 +694,16 @@ def main():
                     classes = {"LeaderUser": leaders, "ClerkUser": args.clerks_b}
                     users, duration = args.users_b, args.duration_b
                 prefix = workdir / f"{config}-{scenario}"
+                if args.warmup:
+                    # Freshly started workers load code and templates on their first
+                    # requests; a running server has done so long ago. Not measured.
+                    run_locust(args, host, classes, users, args.warmup, info,
+                               workdir / f"{config}-{scenario}-warmup", env)  # fmt: skip
+                if scenario == "B":
+                    reset_load_actuals(info["plan_id"])
+                warm = prerender(args, info["overview_pages"])
+                log(f"[{config} {scenario}] dashboards pre-rendered by the worker in "
+                    f"{warm if warm is None else round(warm, 1)} s")  # fmt: skip
                 spy = None
                 if args.profile == scenario:
                     spy = profile_start(gunicorn.pid, duration, f"{prefix}-pyspy.txt")
