@@ -1,17 +1,39 @@
-"""Assemble the auditor's workbook for a scope of plans."""
+"""Assemble the auditor's workbook for a scope of plans.
+
+Above MAX_PLAN_SHEETS plans the indicator rows go to one sheet, 指标明细. When it gets at
+least PARALLEL_MIN_ROWS rows (on PostgreSQL, outside a transaction), two worker processes
+share it, one per core: each reads and writes a contiguous half of the plans into its own
+part of the sheet, and the parts are joined in plan order.
+"""
+
+import functools
+import multiprocessing
+import os
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from indicators.models import Actual, AttainmentStatus, Comparator
+from indicators.recompute import _run_in_workers as run_in_workers
 from indicators.values import WHOLE_UNITS
 
 from . import history
-from .selectors import plan_batches, plans_in_scope
-from .workbook import RATIO, SheetWriter, new_workbook, number_format_for_unit
+from .selectors import plan_batches, plans_in_scope, target_counts
+from .workbook import (
+    DECIMAL,
+    INTEGER,
+    PERCENT,
+    RATIO,
+    SheetWriter,
+    new_workbook,
+    number_format_for_unit,
+)
+from .xlsx_stream import fill_rgb
 
 # Above this many plans, the indicator rows go to one sheet with a plan column.
 MAX_PLAN_SHEETS = 50
+PARALLEL_MIN_ROWS = 20_000
 
 STATUS_FILLS = {
     "achieved": "C6EFCE",
@@ -25,7 +47,6 @@ STATUS_FILLS = {
     "in_progress": "B4DEE0",
     "no_data": "F2F2F2",
 }
-COMPARATOR_TEXT = dict(Comparator.choices)
 
 SUMMARY_COLUMNS = [
     ("规划标识", 16),
@@ -43,12 +64,7 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _fill(status):
-    return STATUS_FILLS.get(status, "FFFFFF")
-
-
-def plan_columns(plan, *, with_plan):
-    years = list(plan.years) if plan else []
+def plan_columns(years, *, with_plan):
     columns = [("规划标识", 14)] if with_plan else []
     columns += [
         ("指标编码", 10),
@@ -81,51 +97,106 @@ def plan_columns(plan, *, with_plan):
     return columns
 
 
-def _actual_cell(actual, fmt):
-    if actual is None:
-        return None
-    value, qualifier, raw, qualitative = actual
-    if qualitative:
-        return dict(Actual.QualitativeStatus.choices).get(qualitative)
-    if qualifier or value is None:
-        return raw  # "98以上" stays as written
-    return {"value": value, "format": fmt}
+class DetailRows:
+    """Turns selectors.TargetRow into the cells of an indicator row.
+
+    Every style such a row can use is registered here, once, with its quotePrefix twin (for
+    text that looks like a formula): the rows then need no style lookup per cell, and a
+    worker process writing part of a sheet uses the very indices the parent writes to
+    styles.xml.
+    """
+
+    def __init__(self, styles):
+        self.styles = styles
+        self.formats = {
+            fmt: styles.index(fmt) for fmt in (PERCENT, INTEGER, DECIMAL, RATIO)
+        }  # fmt -> style
+        self.fills = {s: styles.index(fill=fill_rgb(rgb)) for s, rgb in STATUS_FILLS.items()}
+        self.wrap = styles.index(wrap=True)
+        for style in [0, *self.formats.values(), *self.fills.values(), self.wrap]:
+            styles.quoted(style)
+        self.unit_styles = {}
+        # The words, translated once rather than per row.
+        self.status_labels = {s: str(label) for s, label in AttainmentStatus.choices}
+        self.comparators = {c: str(label) for c, label in Comparator.choices}
+        self.qualitative = {q: str(label) for q, label in Actual.QualitativeStatus.choices}
+
+    def unit_style(self, unit):
+        style = self.unit_styles.get(unit)
+        if style is None:
+            style = self.unit_styles[unit] = self.formats[number_format_for_unit(unit, WHOLE_UNITS)]
+        return style
+
+    def cells(self, row, *, years, plan_slug=None):
+        fmt = self.unit_style(row.unit)
+        ratio = self.formats[RATIO]
+        b = row.baseline
+        values = [plan_slug] if plan_slug is not None else []
+        values += [
+            row.code,
+            row.name,
+            row.category,
+            row.unit,
+            row.department or "",
+            b.year if b else None,
+            (b.value, fmt) if b else None,
+            row.year,
+            self.comparators[row.comparator],
+            (row.value, fmt),
+            (row.value_max, fmt),
+            row.raw or row.qualitative_text,
+        ]
+        actuals = row.actuals
+        for y in years:
+            actual = actuals.get(y)
+            if actual is None:
+                values.append(None)
+                continue
+            value, qualifier, raw, qualitative = actual
+            if qualitative:
+                values.append(self.qualitative.get(qualitative))
+            elif qualifier or value is None:
+                values.append(raw)  # "98以上" stays as written
+            else:
+                values.append((value, fmt))
+        r = row.result
+        if r is None:
+            completion = progress = elapsed = projected = met = None
+            note = ""
+        else:
+            _, completion, progress, elapsed, projected, met, note, _ = r
+        values += [
+            row.judged,
+            (completion, ratio),
+            (progress, ratio),
+            (elapsed, ratio),
+            (self.status_labels[row.status], self.fills[row.status]),
+            (projected, fmt),
+            "是" if met is True else "否" if met is False else "",
+            row.source_ref,
+            (row.source_text, self.wrap),
+            row.conflict or "",
+            note,
+        ]
+        return values
 
 
-def plan_row(plan, row, *, with_plan, years):
-    t, ind, b, r = row["target"], row["indicator"], row["baseline"], row["result"]
-    fmt = number_format_for_unit(ind.unit, WHOLE_UNITS)
-    status = row["status"]
-    values = [plan.slug] if with_plan else []
-    values += [
-        ind.code,
-        ind.name,
-        ind.category,
-        ind.unit,
-        ind.department.name if ind.department else "",
-        b.year if b else None,
-        {"value": b.value, "format": fmt} if b else None,
-        t.year,
-        str(COMPARATOR_TEXT[t.comparator]),
-        {"value": t.value, "format": fmt},
-        {"value": t.value_max, "format": fmt},
-        t.raw or t.qualitative_text,
+def _summary_row(plan, at, rows, rollup, as_of, generated):
+    indicators = len({row.indicator_id for row in rows})
+    reported = len({row.indicator_id for row in rows if at in row.actuals})
+    return [
+        plan.slug,
+        plan.title,
+        plan.region.name,
+        at,
+        indicators,
+        *rollup["counts"].values(),
+        {"value": rollup["achievement_rate"], "format": RATIO},
+        reported,
+        {"value": reported / indicators if indicators else None, "format": RATIO},
+        timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M") if as_of else "",
+        *generated,
     ]
-    values += [_actual_cell(row["actuals"].get(y), fmt) for y in years]
-    values += [
-        row["year"],
-        {"value": r.get("completion"), "format": RATIO},
-        {"value": r.get("progress"), "format": RATIO},
-        {"value": r.get("elapsed"), "format": RATIO},
-        {"value": str(AttainmentStatus(status).label), "fill": _fill(status)},
-        {"value": r.get("projected_value"), "format": fmt},
-        {True: "是", False: "否"}.get(r.get("projected_met"), ""),
-        t.source_ref,
-        {"value": t.source_text, "wrap": True},
-        t.conflict.description if t.conflict else "",
-        r.get("note", ""),
-    ]
-    return values
 
 
 def build_report(path, *, user, plan_slugs=None, year=None, progress=None):
@@ -134,59 +205,15 @@ def build_report(path, *, user, plan_slugs=None, year=None, progress=None):
     Returns the number of indicator (target) rows written.
     """
     plans = list(plans_in_scope(plan_slugs))
-    generated_at = timezone.localtime()
+    generated = (timezone.localtime().strftime("%Y-%m-%d %H:%M"), user.get_username())
     wb = new_workbook()
     summary = SheetWriter(wb, "汇总", SUMMARY_COLUMNS)
-    one_sheet = len(plans) > MAX_PLAN_SHEETS
-    shared = None
-    if one_sheet:
-        years = sorted({y for p in plans for y in p.years})
-        shared = SheetWriter(
-            wb,
-            "指标明细",
-            plan_columns(None, with_plan=True)[:13]
-            + [(f"{y}年实际", 11) for y in years]
-            + plan_columns(None, with_plan=True)[13:],
-        )
-    rows_written = 0
-    summary_rows = []
-    for n, (plan, at, rows, rollup, as_of) in enumerate(
-        plan_batches(plans, user=user, year=year), start=1
-    ):
-        if one_sheet:
-            sheet, plan_years = shared, years
-        else:
-            sheet, plan_years = (
-                SheetWriter(wb, plan.slug[:31], plan_columns(plan, with_plan=False)),
-                list(plan.years),
-            )
-        for row in rows:
-            sheet.append(plan_row(plan, row, with_plan=one_sheet, years=plan_years))
-        rows_written += len(rows)
-        if not one_sheet:
-            sheet.close()
-        indicators = len({row["indicator"].pk for row in rows})
-        reported = len({row["indicator"].pk for row in rows if at in row["actuals"]})
-        summary_rows.append(
-            [
-                plan.slug,
-                plan.title,
-                plan.region.name,
-                at,
-                indicators,
-                *[rollup["counts"][s] for s in rollup["counts"]],
-                {"value": rollup["achievement_rate"], "format": RATIO},
-                reported,
-                {"value": reported / indicators if indicators else None, "format": RATIO},
-                timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M") if as_of else "",
-                generated_at.strftime("%Y-%m-%d %H:%M"),
-                user.get_username(),
-            ]
-        )
-        if progress:
-            progress(n, len(plans))
-    if shared:
-        shared.close()
+    detail = DetailRows(wb.styles)
+    report = Report(plans, user=user, year=year, generated=generated, progress=progress)
+    if len(plans) > MAX_PLAN_SHEETS:
+        summary_rows, rows_written = report.write_one_sheet(wb, detail)
+    else:
+        summary_rows, rows_written = report.write_plan_sheets(wb, detail)
     for values in summary_rows:
         summary.append(values)
     summary.close()
@@ -194,6 +221,89 @@ def build_report(path, *, user, plan_slugs=None, year=None, progress=None):
     write_method(wb)
     wb.save(path)
     return rows_written
+
+
+class Report:
+    """The plan rows and summary rows of one workbook, written per plan sheet or into one."""
+
+    def __init__(self, plans, *, user, year, generated, progress):
+        self.plans = plans
+        self.user = user
+        self.year = year
+        self.generated = generated
+        self.progress = progress
+        self.done = multiprocessing.Value("l", 0)  # plans written, shared with workers
+
+    def _plans_done(self, n):
+        with self.done.get_lock():
+            self.done.value += n
+            done = self.done.value
+        if self.progress:
+            self.progress(done, len(self.plans))
+
+    def write_plan_sheets(self, wb, detail):
+        summary_rows, written = [], 0
+        for plan, at, rows, rollup, as_of in plan_batches(
+            self.plans, user=self.user, year=self.year
+        ):
+            years = list(plan.years)
+            sheet = SheetWriter(wb, plan.slug[:31], plan_columns(years, with_plan=False))
+            for row in rows:
+                sheet.append(detail.cells(row, years=years))
+            sheet.close()
+            written += len(rows)
+            summary_rows.append(_summary_row(plan, at, rows, rollup, as_of, self.generated))
+            self._plans_done(1)
+        return summary_rows, written
+
+    def write_one_sheet(self, wb, detail):
+        years = sorted({y for p in self.plans for y in p.years})
+        sheet = SheetWriter(wb, "指标明细", plan_columns(years, with_plan=True))
+        counts = target_counts(self.plans)
+        total = sum(counts.values())
+        jobs = []
+        first_row = 2  # below the header
+        for part in self._split(counts, total):
+            jobs.append(functools.partial(self._write_part, wb, detail, part, years, first_row))
+            first_row += sum(counts.get(p.pk, 0) for p in part)
+        results = run_in_workers(jobs) if len(jobs) > 1 else [jobs[0]()]
+        summary_rows, written = [], 0
+        for part, part_summary, part_written in results:
+            sheet.join(part)
+            summary_rows += part_summary
+            written += part_written
+        sheet.close()
+        return summary_rows, written
+
+    def _split(self, counts, total):
+        """The plans in contiguous parts of about equal rows: two when worth a process each."""
+        if (
+            total < PARALLEL_MIN_ROWS
+            or (os.cpu_count() or 1) < 2
+            or connection.vendor != "postgresql"
+            or connection.in_atomic_block  # workers would not see uncommitted rows
+        ):
+            return [self.plans]
+        seen = 0
+        for n, plan in enumerate(self.plans):
+            if seen >= total / 2:
+                return [self.plans[:n], self.plans[n:]]
+            seen += counts.get(plan.pk, 0)
+        return [self.plans]
+
+    def _write_part(self, wb, detail, plans, years, first_row):
+        styles = len(wb.styles)
+        part = wb.sheet_part(first_row=first_row)
+        summary_rows, written = [], 0
+        for plan, at, rows, rollup, as_of in plan_batches(plans, user=self.user, year=self.year):
+            for row in rows:
+                part.append(detail.cells(row, years=years, plan_slug=plan.slug))
+            written += len(rows)
+            summary_rows.append(_summary_row(plan, at, rows, rollup, as_of, self.generated))
+            self._plans_done(1)
+        if len(wb.styles) != styles:
+            raise RuntimeError("a cell style was added while writing a sheet part")
+        return part.detach(), summary_rows, written
 
 
 def write_method(wb):

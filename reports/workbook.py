@@ -32,13 +32,13 @@ class SheetWriter:
         for n, (_, width) in enumerate(columns, start=1):
             self.ws.widths[n] = width
         self.ws.freeze = bool(freeze)
-        self.rows = 0
         self.filters = filters
         self._style_cache = {}
         header = self.styles.index(fill=fill_rgb(HEADER_FILL), bold=HEADER_FONT.bold)
         self.ws.append([(str(name), header) for name, _ in columns])
 
-    def _style(self, number_format, fill, wrap):
+    def style(self, number_format=None, fill=None, wrap=False):
+        """The index of a cell style, for cells given as (value, index) pairs."""
         key = (number_format, fill, wrap)
         found = self._style_cache.get(key)
         if found is None:
@@ -48,7 +48,8 @@ class SheetWriter:
         return found
 
     def append(self, values):
-        """values: plain values, or dicts {value, format, fill, wrap} for styled cells."""
+        """values: plain values, (value, style index) pairs, or dicts {value, format, fill,
+        wrap} for styled cells."""
         cells = []
         add = cells.append
         for v in values:
@@ -56,17 +57,20 @@ class SheetWriter:
                 fill = v.get("fill")
                 if fill is not None and not isinstance(fill, str):
                     fill = fill.fgColor.rgb
-                style = self._style(v.get("format"), fill, bool(v.get("wrap", False)))
+                style = self.style(v.get("format"), fill, bool(v.get("wrap", False)))
                 add((v.get("value"), style))
             else:
                 add(v)
         self.ws.append(cells)
-        self.rows += 1
+
+    def join(self, part):
+        """Append the rows of a detached sheet part (see xlsx_stream.Workbook.sheet_part)."""
+        self.ws.join(part)
 
     def close(self):
         if self.filters:
             last = column_letter(len(self.columns))
-            self.ws.auto_filter = f"A1:{last}{self.rows + 1}"
+            self.ws.auto_filter = f"A1:{last}{self.ws.rows}"
         self.ws.close()
 
 

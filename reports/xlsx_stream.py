@@ -83,6 +83,9 @@ class Styles:
         self._keys = list(self._index)
         self._quoted = {}
 
+    def __len__(self):
+        return len(self._keys)
+
     def index(self, number_format=None, fill=None, bold=False, wrap=False, quote=False):
         key = (number_format or None, fill, bool(bold), bool(wrap), bool(quote))
         found = self._index.get(key)
@@ -158,19 +161,20 @@ class Styles:
 
 
 class Sheet:
-    """One worksheet whose rows stream to a temporary file."""
+    """One worksheet whose rows stream to temporary files (its own, and any joined parts)."""
 
-    def __init__(self, workbook, title):
+    def __init__(self, workbook, title, *, first_row=1):
         self.workbook = workbook
         self.title = title
         self.widths = {}  # column number -> width
         self.freeze = False
         self.auto_filter = None  # "A1:K101"
-        self.rows = 0
+        self.first_row = first_row
+        self.rows = first_row - 1  # the number of the last row written
         self.max_column = 0
         self._buffer = []
         self._buffered = 0
-        self._path = None
+        self._paths = []  # the row files, in row order
         self._file = None
         self.closed = False
         self._letters = []
@@ -184,8 +188,8 @@ class Sheet:
         row = str(self.rows)
         letters = self._letters
         styles = self.workbook.styles
-        if len(cells) > self.max_column:
-            self.max_column = len(cells)
+        if len(cells) > len(letters):
+            self.max_column = max(self.max_column, len(cells))
             while len(letters) < len(cells):
                 letters.append(column_letter(len(letters) + 1))
         parts = [f'<row r="{row}">']
@@ -244,20 +248,48 @@ class Sheet:
 
     def _flush(self):
         if self._file is None:
-            fd, self._path = tempfile.mkstemp(suffix=".xml", dir=self.workbook.tmpdir)
+            fd, path = tempfile.mkstemp(suffix=".xml", dir=self.workbook.tmpdir)
             self._file = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            self._paths.append(path)
         self._file.write("".join(self._buffer))
         self._buffer.clear()
         self._buffered = 0
+
+    def _close_file(self):
+        self._flush()
+        self._file.close()
+        self._file = None
 
     def close(self):
         """Flush the rows to the temporary file and close it (no more rows may follow)."""
         if self.closed:
             return
-        self._flush()
-        self._file.close()
-        self._file = None
+        self._close_file()
         self.closed = True
+
+    def detach(self):
+        """Close a part (see Workbook.sheet_part) and describe it for `join`: plain data, so
+        that the part may have been written in another process."""
+        self.close()
+        return {
+            "paths": self._paths,
+            "first_row": self.first_row,
+            "rows": self.rows,
+            "max_column": self.max_column,
+        }
+
+    def join(self, part):
+        """Append the rows of a detached part; it must start right after the rows so far."""
+        if part["first_row"] != self.rows + 1:
+            raise ValueError(
+                f"sheet {self.title!r}: a part starting at row {part['first_row']} cannot "
+                f"follow row {self.rows}"
+            )
+        if self._buffer or self._file is not None:
+            self._close_file()
+        self._paths += part["paths"]
+        self.rows = part["rows"]
+        self.max_column = max(self.max_column, part["max_column"])
 
     # -- assembling ------------------------------------------------------------------------
     def _head(self):
@@ -298,13 +330,14 @@ class Sheet:
     def write_to(self, archive, name):
         if not self.closed:
             self.close()
-        size = os.path.getsize(self._path)
+        size = sum(os.path.getsize(path) for path in self._paths)
         with archive.open(name, "w", force_zip64=size > (1 << 31) - (1 << 24)) as out:
             out.write(self._head().encode())
-            with open(self._path, "rb") as rows:
-                shutil.copyfileobj(rows, out, 1 << 20)
+            for path in self._paths:
+                with open(path, "rb") as rows:
+                    shutil.copyfileobj(rows, out, 1 << 20)
+                os.unlink(path)
             out.write(self._tail().encode())
-        os.unlink(self._path)
 
 
 def _decimal_cell(ref, value, style, styles):
@@ -341,6 +374,12 @@ class Workbook:
     @property
     def sheetnames(self):
         return [s.title for s in self.sheets]
+
+    def sheet_part(self, *, first_row):
+        """Rows of a sheet from row `first_row` on, written apart (in a worker process, say)
+        and added to the sheet with `Sheet.join(part.detach())`. Its cells may only use
+        styles registered before the part was made."""
+        return Sheet(self, None, first_row=first_row)
 
     def create_sheet(self, title):
         title = _BAD_TITLE.sub("_", str(title)).strip("'") or "Sheet"

@@ -7,12 +7,16 @@ from io import StringIO
 
 import openpyxl
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.urls import reverse
+from openpyxl.utils import get_column_letter
 
 from indicators.entry import EntryRow, approve_actuals, save_entry
-from indicators.models import Actual, Indicator
+from indicators.models import Actual, Indicator, Target
+from reports import builder
 from reports.jobs import remove_expired
 from reports.models import ReportJob
 
@@ -301,3 +305,85 @@ def test_raw_tables_export_with_chinese_columns(client, frank, erin):
     assert text.splitlines()[0].startswith("规划标识,指标编码")
     client.force_login(erin)
     assert client.get(url).status_code == 403
+
+
+def cell_facts(ws, *, skip_columns=()):
+    """Every cell's value and look, for comparing two workbooks."""
+    return [
+        [
+            (c.value, c.data_type, c.number_format, c.fill.fgColor.rgb, c.quotePrefix)
+            for n, c in enumerate(row)
+            if n not in skip_columns
+        ]
+        for row in ws.iter_rows()
+    ]
+
+
+@pytest.mark.django_db
+def test_above_the_plan_sheet_limit_rows_go_to_one_sheet_with_a_plan_column(
+    tmp_path, alice, monkeypatch
+):
+    monkeypatch.setattr(builder, "MAX_PLAN_SHEETS", 2)
+    wb, _ = export(
+        tmp_path, "--plan", "zhejiang-13", "--plan", "jiaxing-2011", "--plan", "rizhao-14"
+    )
+    assert wb.sheetnames == ["汇总", "指标明细", "变更记录", "说明"]
+    ws = wb["指标明细"]
+    names = header(ws)
+    assert names[:2] == ["规划标识", "指标编码"]
+    assert names.count("2011年实际") == 1 and "2025年实际" in names  # every plan's years
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{get_column_letter(len(names))}{ws.max_row}"
+    rows = [dict(zip(names, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [r["规划标识"] for r in rows] == sorted(
+        (r["规划标识"] for r in rows), key=["zhejiang-13", "jiaxing-2011", "rizhao-14"].index
+    )
+    farm = next(r for r in rows if (r["规划标识"], r["指标编码"]) == ("zhejiang-13", "T1-1-01"))
+    assert (farm["目标值"], farm["基期值"], farm["2020年实际"], farm["完成状态"]) == (
+        98,
+        96,
+        "98以上",
+        "已达标",
+    )
+    assert farm["2011年实际"] is None  # a year outside the plan's period
+    cells = {(r[0].value, r[1].value): r for r in ws.iter_rows(min_row=2)}
+    missed, achieved = cells["zhejiang-13", "T1-1-03"], cells["zhejiang-13", "T1-1-01"]
+    assert missed[names.index("完成状态")].fill.fgColor.rgb.endswith("FF9999")
+    assert achieved[names.index("完成状态")].fill.fgColor.rgb.endswith("C6EFCE")
+    assert achieved[names.index("目标值")].number_format == '0.0"%"'
+    assert achieved[names.index("完成率")].number_format == "0.0%"
+    assert achieved[names.index("原文")].alignment.wrap_text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_worker_processes_write_the_same_one_sheet_workbook(tmp_path, plans, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes are used on PostgreSQL only")
+    get_user_model().objects.create_superuser("alice", "alice@example.com", "pw-alice-1")
+    # Formula-like text in a part written by a worker: stored as text, with quotePrefix.
+    Target.objects.filter(indicator__plan__slug="rizhao-14").update(raw=FORMULA_NOTE)
+    monkeypatch.setattr(builder, "MAX_PLAN_SHEETS", 2)
+    monkeypatch.setattr(builder, "PARALLEL_MIN_ROWS", 10**9)
+    alone, _ = export(tmp_path)
+    forks = []
+    run_in_workers = builder.run_in_workers
+    monkeypatch.setattr(
+        builder, "run_in_workers", lambda jobs: forks.append(len(jobs)) or run_in_workers(jobs)
+    )
+    monkeypatch.setattr(builder, "PARALLEL_MIN_ROWS", 1)
+    shared, _ = export(tmp_path)
+    assert forks == [2]
+    assert shared.sheetnames == alone.sheetnames == ["汇总", "指标明细", "变更记录", "说明"]
+    generated_at = header(alone["汇总"]).index("报表生成时间")
+    assert cell_facts(shared["汇总"], skip_columns={generated_at}) == cell_facts(
+        alone["汇总"], skip_columns={generated_at}
+    )
+    for name in ["指标明细", "变更记录", "说明"]:
+        assert cell_facts(shared[name]) == cell_facts(alone[name])
+    ws = shared["指标明细"]
+    assert ws.auto_filter.ref == alone["指标明细"].auto_filter.ref
+    assert ws.freeze_panes == "A2"
+    plans_seen = [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert len(set(plans_seen)) == 6 and len(plans_seen) == Target.objects.count()
+    quoted = [c for row in ws.iter_rows(min_row=2) for c in row if c.value == FORMULA_NOTE]
+    assert quoted and all(c.data_type == "s" and c.quotePrefix for c in quoted)

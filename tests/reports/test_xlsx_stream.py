@@ -5,6 +5,7 @@ from decimal import Decimal
 from xml.etree import ElementTree
 
 import openpyxl
+import pytest
 from openpyxl.styles import PatternFill
 
 from reports import xlsx_stream
@@ -134,3 +135,41 @@ def test_many_rows_stream_through_temporary_files(tmp_path, monkeypatch):
     book.close()
     book = openpyxl.load_workbook(path)
     assert book["明细"].auto_filter.ref == f"A1:J{rows + 1}"
+
+
+def test_parts_written_apart_join_in_row_order(tmp_path):
+    wb = new_workbook()
+    sheet = SheetWriter(wb, "明细", COLUMNS)
+    ratio = sheet.style(RATIO)
+    for style in (0, ratio):  # every style the parts use, registered before they are made
+        wb.styles.quoted(style)
+    registered = len(wb.styles)
+    sheet.append(["own", 1, None])
+    first, second = wb.sheet_part(first_row=3), wb.sheet_part(first_row=5)
+    second.append(["third", 3, "x"])
+    second.append(["fourth", 4, "x", "a fourth column"])
+    first.append(["first", 1, None])
+    first.append(["=1+1", (Decimal("0.5"), ratio), ("-1", ratio)])
+    assert len(wb.styles) == registered  # the parts added no style
+    sheet.join(first.detach())
+    with pytest.raises(ValueError, match="starting at row 3 cannot follow row 4"):
+        sheet.join(first.detach())
+    sheet.join(second.detach())
+    sheet.append(["after", 5, None])
+    sheet.close()
+    _, book = save(tmp_path, wb)
+    ws = book["明细"]
+    assert [r[0] for r in ws.iter_rows(values_only=True)] == [
+        "名称",
+        "own",
+        "first",
+        "=1+1",
+        "third",
+        "fourth",
+        "after",
+    ]
+    assert ws["A4"].quotePrefix and ws["A4"].data_type == "s"
+    assert ws["C4"].quotePrefix and ws["C4"].number_format == RATIO and ws["C4"].value == "-1"
+    assert ws["B4"].value == 0.5 and ws["B4"].number_format == RATIO
+    assert ws["D6"].value == "a fourth column"
+    assert ws.auto_filter.ref == "A1:C7"
