@@ -1,8 +1,11 @@
-"""Page payloads (data and chart JSON), cached for the versions of the plans they show."""
+"""Page payloads (data, chart JSON and the HTML of the long parts), cached for the versions
+of the plans they show. Rendering a plan's table or a page of cards cost more than the rest
+of a request, so it is rendered once with the payload."""
 
 import functools
 
 from django.core.paginator import Paginator
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -34,6 +37,7 @@ def overview_payload(page=1, region="", *, refresh=False):
         cards = cached_many([_card_entry(p) for p in plans])
         return {
             "cards": cards,
+            "cards_html": render_to_string("dashboards/_cards.html", {"cards": cards}),
             "figure": charts.overview_figure(cards) if cards else None,
             "computed_at": max((c["computed_at"] for c in cards if c["computed_at"]), default=None),
             "rendered_at": timezone.now(),
@@ -63,8 +67,10 @@ def _plan_page(plan, report, *, status="", category="", department=""):
     return {
         "summary": selectors.plan_summary(plan, report),
         "year": report["year"],
-        "groups": list(groups.items()),
         "rows": rows,
+        "table": render_to_string(
+            "dashboards/_plan_table.html", {"plan": plan, "groups": list(groups.items())}
+        ),
         "categories": sorted({r["category"] for r in all_rows}),
         "departments": sorted(
             {r["department"] for r in all_rows if r["department"]}, key=lambda d: d.name
