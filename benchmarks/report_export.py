@@ -10,7 +10,9 @@ reading the same target rows with one SQL query and writing them to a write-only
 
 The real workbook may fork worker processes; its peak memory is the largest sum of the
 resident sizes of the process and its workers, sampled every 20 ms (pages the workers share
-with the parent are counted in each, so this overstates rather than understates).
+with the parent are counted in each, so this overstates rather than understates). The
+largest sum of their proportional set sizes (shared pages divided among the sharers) is
+printed beside it.
 """
 
 import argparse
@@ -82,28 +84,34 @@ def full(plans, out):
     return build_report(out, user=user, plan_slugs=slugs)
 
 
-def _rss_with_children_mb(pid):
-    """Resident size of `pid` and all its descendants, in MB (Linux /proc)."""
-    total, todo = 0, [pid]
+def _memory_with_children_mb(pid):
+    """(RSS, PSS) of `pid` and all its descendants, in MB (Linux /proc)."""
+    rss = pss = 0
+    todo = [pid]
     while todo:
         current = todo.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
             with open(f"/proc/{current}/task/{current}/children") as children:
                 todo += [int(c) for c in children.read().split()]
-        except (OSError, StopIteration):
+        except OSError:
             continue  # ended meanwhile
-    return total / 1024
+    return rss / 1024, pss / 1024
 
 
 def child(kind, plans, out):
-    peak = [0.0]
+    peak = [0.0, 0.0]  # RSS, PSS
     done = threading.Event()
 
     def sample():
         while not done.wait(0.02):
-            peak[0] = max(peak[0], _rss_with_children_mb(os.getpid()))
+            rss, pss = _memory_with_children_mb(os.getpid())
+            peak[:] = max(peak[0], rss), max(peak[1], pss)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -114,7 +122,10 @@ def child(kind, plans, out):
     sampler.join()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_mb = max(own, peak[0])
-    print(f"{kind}\t{rows}\t{elapsed:.2f}\t{peak_mb:.0f}\t{os.path.getsize(out) / 1e6:.1f}")
+    print(
+        f"{kind}\t{rows}\t{elapsed:.2f}\t{peak_mb:.0f}\t{peak[1]:.0f}"
+        f"\t{os.path.getsize(out) / 1e6:.1f}"
+    )
 
 
 def main():
@@ -151,8 +162,11 @@ def main():
                 .splitlines()[-1]
             )
             results[kind] = line.split("\t")
-    for kind, (_, rows, seconds, peak, size) in results.items():
-        print(f"{kind:5} {rows:>7} rows  {seconds:>7} s  peak {peak:>5} MB  file {size} MB")
+    for kind, (_, rows, seconds, peak, pss, size) in results.items():
+        print(
+            f"{kind:5} {rows:>7} rows  {seconds:>7} s  peak RSS {peak:>5} MB (PSS {pss:>5} MB)"
+            f"  file {size} MB"
+        )
     ratio = float(results["full"][2]) / float(results["bare"][2])
     print(f"full / bare time: {ratio:.1f}x")
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
