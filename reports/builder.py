@@ -107,10 +107,7 @@ class DetailRows:
     """
 
     def __init__(self, styles):
-        self.styles = styles
-        self.formats = {
-            fmt: styles.index(fmt) for fmt in (PERCENT, INTEGER, DECIMAL, RATIO)
-        }  # fmt -> style
+        self.formats = {fmt: styles.index(fmt) for fmt in (PERCENT, INTEGER, DECIMAL, RATIO)}
         self.fills = {s: styles.index(fill=fill_rgb(rgb)) for s, rgb in STATUS_FILLS.items()}
         self.wrap = styles.index(wrap=True)
         for style in [0, *self.formats.values(), *self.fills.values(), self.wrap]:
