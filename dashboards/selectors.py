@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from indicators import attainment
 from indicators.models import Actual, AttainmentResult, Indicator, Plan, Target
-from indicators.selectors import _primary_targets, alignment_flags, latest_approved_year
+from indicators.selectors import alignment_flags, latest_approved_year, primary_targets
 from indicators.values import plain_decimal
 
 from .status_style import ATTENTION_ORDER, badge
@@ -63,7 +63,7 @@ def plan_report(plan):
         target_id__in=[t.pk for t in targets], year__in={min(year, t.year) for t in targets}
     )
     found = {(r["target_id"], r["year"]): r for r in judged.values(*_RESULT_FIELDS)}
-    primary = _primary_targets(targets, year)
+    primary = primary_targets(targets, year)
     records, for_rollup = [], []
     for t in targets:
         judged_year = min(year, t.year)

@@ -227,7 +227,7 @@ def latest_approved_year(plan):
     )
 
 
-def _primary_targets(targets, year):
+def primary_targets(targets, year):
     """Per indicator, the target that speaks for it at `year`: the next milestone due."""
     by_indicator = {}
     for t in sorted(targets, key=lambda t: (t.year, t.pk)):
@@ -261,7 +261,7 @@ def attainment_report(*, plan_slug=None, year=None, region_code=None):
             (r.target_id, r.year): r
             for r in AttainmentResult.objects.filter(plan=plan, region_id=region_id)
         }
-        primary = _primary_targets(targets, at)
+        primary = primary_targets(targets, at)
         records, for_rollup = [], []
         for t in targets:
             judged_year = min(at, t.year)

@@ -15,8 +15,8 @@ from django.db import connection
 from django.utils import timezone
 
 from indicators.models import Actual, AttainmentStatus, Comparator
-from indicators.recompute import _run_in_workers as run_in_workers
 from indicators.values import WHOLE_UNITS
+from qualityplan.workers import run_in_workers
 
 from . import history
 from .selectors import plan_batches, plans_in_scope, target_counts

@@ -748,10 +748,10 @@ def forks(monkeypatch):
     from indicators import recompute as recompute_module
 
     counts = []
-    run_in_workers = recompute_module._run_in_workers
+    run_in_workers = recompute_module.run_in_workers
     monkeypatch.setattr(
         recompute_module,
-        "_run_in_workers",
+        "run_in_workers",
         lambda jobs: counts.append(len(jobs)) or run_in_workers(jobs),
     )
     return counts
