@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from indicators.models import Indicator
+from indicators.selectors import plan_attainment
 
 from . import charts, selectors
 from .cache import cached, cached_many
@@ -23,7 +24,7 @@ def _key(*parts):
 
 def _card_entry(plan):
     def build():
-        return selectors.plan_summary(plan, selectors.plan_report(plan))
+        return selectors.plan_summary(plan, plan_attainment(plan))
 
     return (_key("card", plan.pk), build, [plan.pk], [])
 
@@ -82,7 +83,7 @@ def _plan_page(plan, report, *, status="", category="", department=""):
 
 def plan_payload(plan, status="", category="", department=""):
     def build():
-        report = selectors.plan_report(plan)
+        report = plan_attainment(plan)
         return _plan_page(plan, report, status=status, category=category, department=department)
 
     key = _key("plan", plan.pk, status, category, department)
@@ -91,7 +92,7 @@ def plan_payload(plan, status="", category="", department=""):
 
 def render_plan(plan):
     """Build and store the plan's page and its overview card from one read of its results."""
-    page = functools.cache(lambda: _plan_page(plan, selectors.plan_report(plan)))
+    page = functools.cache(lambda: _plan_page(plan, plan_attainment(plan)))
     cached_many(
         [
             (_key("plan", plan.pk, "", "", ""), page, [plan.pk], []),

@@ -1,102 +1,11 @@
 """What the dashboards show, read from stored attainment results (never recomputed here)."""
 
 from collections import defaultdict
-from typing import NamedTuple
 
-from django.db.models import Max
-from django.utils import timezone
-
-from indicators import attainment
-from indicators.models import Actual, AttainmentResult, Indicator, Plan, Target
-from indicators.selectors import alignment_flags, latest_approved_year, primary_targets
-from indicators.values import plain_decimal
+from indicators.models import Actual, AttainmentResult, Indicator, Plan
+from indicators.selectors import alignment_flags, latest_approved_year
 
 from .status_style import ATTENTION_ORDER, badge
-
-
-class _TargetRow(NamedTuple):
-    pk: int
-    indicator_id: int
-    code: str
-    name: str
-    year: int
-    value: object
-    comparator: str
-
-
-_TARGET_FIELDS = (
-    "pk",
-    "indicator_id",
-    "indicator__code",
-    "indicator__name",
-    "year",
-    "value",
-    "comparator",
-)
-_RESULT_FIELDS = (
-    "target_id",
-    "year",
-    "status",
-    "actual",
-    "actual_raw",
-    "completion",
-    "progress",
-    "elapsed",
-    "projected_value",
-    "projected_met",
-)
-
-
-def plan_report(plan):
-    """The plan's report as `indicators.selectors.attainment_report` gives it (its region, its
-    judged year), read as plain values and only the judged year's rows: the pages of 3,000
-    plans are rendered after every full recompute."""
-    year = latest_approved_year(plan) or min(plan.period_end, timezone.now().year)
-    targets = [
-        _TargetRow(*t)
-        for t in Target.objects.filter(indicator__plan=plan)
-        .order_by("indicator__code", "year", "pk")
-        .values_list(*_TARGET_FIELDS)
-    ]
-    results = AttainmentResult.objects.filter(plan=plan, region_id=plan.region_id)
-    judged = results.filter(
-        target_id__in=[t.pk for t in targets], year__in={min(year, t.year) for t in targets}
-    )
-    found = {(r["target_id"], r["year"]): r for r in judged.values(*_RESULT_FIELDS)}
-    primary = primary_targets(targets, year)
-    records, for_rollup = [], []
-    for t in targets:
-        judged_year = min(year, t.year)
-        r = found.get((t.pk, judged_year), {})
-        status = r.get("status", attainment.Status.NO_DATA)
-        records.append(
-            {
-                "plan": plan.slug,
-                "indicator_code": t.code,
-                "name": t.name,
-                "target_year": t.year,
-                "target_value": None if t.value is None else plain_decimal(t.value),
-                "comparator": t.comparator,
-                "year": judged_year,
-                "actual": None if r.get("actual") is None else plain_decimal(r["actual"]),
-                "actual_raw": r.get("actual_raw") or None,
-                "completion": r.get("completion"),
-                "progress": r.get("progress"),
-                "elapsed": r.get("elapsed"),
-                "status": str(status),
-                "projected_value": r.get("projected_value"),
-                "projected_met": r.get("projected_met"),
-            }
-        )
-        if t in primary:
-            for_rollup.append((status, t.comparator != "qualitative"))
-    return {
-        "plan": plan.slug,
-        "year": year,
-        "computed_at": results.aggregate(at=Max("computed_at"))["at"],
-        "records": records,
-        "rollup": attainment.rollup(for_rollup),
-    }
 
 
 def plan_summary(plan, report):

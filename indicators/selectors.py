@@ -1,7 +1,9 @@
 """Reads of plans and targets shaped for commands, pages and reports."""
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.scope import scope_indicators
@@ -237,66 +239,107 @@ def primary_targets(targets, year):
     return set(by_indicator.values())
 
 
-def attainment_report(*, plan_slug=None, year=None, region_code=None):
-    """Per plan: the stored result of each target at `year` (or the plan's latest year
-    with approved data) for the chosen region (default: the plan's), and the roll-up."""
+class _TargetRow(NamedTuple):
+    pk: int
+    indicator_id: int
+    code: str
+    name: str
+    year: int
+    value: object
+    comparator: str
+
+
+_REPORT_TARGET_FIELDS = (
+    "pk",
+    "indicator_id",
+    "indicator__code",
+    "indicator__name",
+    "year",
+    "value",
+    "comparator",
+)
+_REPORT_RESULT_FIELDS = (
+    "target_id",
+    "year",
+    "status",
+    "actual",
+    "actual_raw",
+    "completion",
+    "progress",
+    "elapsed",
+    "projected_value",
+    "projected_met",
+)
+
+
+def plan_attainment(plan, *, year=None, region=None):
+    """The stored result of each target of `plan` at `year` (or the plan's latest year with
+    approved data) for `region` (default: the plan's), and the roll-up.
+
+    Read as plain values, and only the judged year's rows: the dashboards of every plan are
+    rendered from this after a full recompute.
+    """
     from . import attainment
-    from .models import AttainmentResult, Plan
+    from .models import AttainmentResult
+
+    at = year or latest_approved_year(plan) or min(plan.period_end, timezone.now().year)
+    region_id = region.pk if region else plan.region_id
+    targets = [
+        _TargetRow(*t)
+        for t in Target.objects.filter(indicator__plan=plan)
+        .order_by("indicator__code", "year", "pk")
+        .values_list(*_REPORT_TARGET_FIELDS)
+    ]
+    results = AttainmentResult.objects.filter(plan=plan, region_id=region_id)
+    judged = results.filter(
+        target_id__in=[t.pk for t in targets], year__in={min(at, t.year) for t in targets}
+    )
+    found = {(r["target_id"], r["year"]): r for r in judged.values(*_REPORT_RESULT_FIELDS)}
+    primary = primary_targets(targets, at)
+    region_code = region.code if region else plan.region.code
+    records, for_rollup = [], []
+    for t in targets:
+        judged_year = min(at, t.year)
+        r = found.get((t.pk, judged_year), {})
+        status = r.get("status", attainment.Status.NO_DATA)
+        records.append(
+            {
+                "plan": plan.slug,
+                "indicator_code": t.code,
+                "name": t.name,
+                "region": region_code,
+                "target_year": t.year,
+                "target_value": _number(t.value),
+                "comparator": t.comparator,
+                "year": judged_year,
+                "actual": _number(r.get("actual")),
+                "actual_raw": r.get("actual_raw") or None,
+                "completion": r.get("completion"),
+                "progress": r.get("progress"),
+                "elapsed": r.get("elapsed"),
+                "status": str(status),
+                "projected_value": r.get("projected_value"),
+                "projected_met": r.get("projected_met"),
+            }
+        )
+        if t in primary:
+            for_rollup.append((status, t.comparator != "qualitative"))
+    return {
+        "plan": plan.slug,
+        "year": at,
+        "region": region_code,
+        "computed_at": results.aggregate(at=Max("computed_at"))["at"],
+        "records": records,
+        "rollup": attainment.rollup(for_rollup),
+    }
+
+
+def attainment_report(*, plan_slug=None, year=None, region_code=None):
+    """plan_attainment() of every plan (or the one named), in region and slug order."""
+    from .models import Plan
 
     plans = Plan.objects.select_related("region").order_by("region__code", "slug")
     if plan_slug:
         plans = plans.filter(slug=plan_slug)
-    report = []
-    for plan in plans:
-        at = year or latest_approved_year(plan) or min(plan.period_end, timezone.now().year)
-        region_id = plan.region_id
-        if region_code:
-            region_id = Region.objects.get(code=region_code).pk
-        targets = list(
-            Target.objects.filter(indicator__plan=plan)
-            .select_related("indicator")
-            .order_by("indicator__code", "year", "pk")
-        )
-        results = {
-            (r.target_id, r.year): r
-            for r in AttainmentResult.objects.filter(plan=plan, region_id=region_id)
-        }
-        primary = primary_targets(targets, at)
-        records, for_rollup = [], []
-        for t in targets:
-            judged_year = min(at, t.year)
-            r = results.get((t.pk, judged_year))
-            status = r.status if r else attainment.Status.NO_DATA
-            records.append(
-                {
-                    "plan": plan.slug,
-                    "indicator_code": t.indicator.code,
-                    "name": t.indicator.name,
-                    "region": region_code or plan.region.code,
-                    "target_year": t.year,
-                    "target_value": _number(t.value),
-                    "comparator": t.comparator,
-                    "year": judged_year,
-                    "actual": _number(r.actual) if r else None,
-                    "actual_raw": (r.actual_raw or None) if r else None,
-                    "completion": r.completion if r else None,
-                    "progress": r.progress if r else None,
-                    "elapsed": r.elapsed if r else None,
-                    "status": str(status),
-                    "projected_value": r.projected_value if r else None,
-                    "projected_met": r.projected_met if r else None,
-                }
-            )
-            if t in primary:
-                for_rollup.append((status, t.comparator != "qualitative"))
-        report.append(
-            {
-                "plan": plan.slug,
-                "year": at,
-                "region": region_code or plan.region.code,
-                "computed_at": max((r.computed_at for r in results.values()), default=None),
-                "records": records,
-                "rollup": attainment.rollup(for_rollup),
-            }
-        )
-    return report
+    region = Region.objects.get(code=region_code) if region_code else None
+    return [plan_attainment(plan, year=year, region=region) for plan in plans]
