@@ -229,6 +229,12 @@ def latest_approved_year(plan):
     )
 
 
+def evaluation_year(plan, latest_approved):
+    """The year a plan is judged at by default: its latest year with approved data, else
+    the current year within its period."""
+    return latest_approved or min(plan.period_end, timezone.now().year)
+
+
 def primary_targets(targets, year):
     """Per indicator, the target that speaks for it at `year`: the next milestone due."""
     by_indicator = {}
@@ -282,7 +288,7 @@ def plan_attainment(plan, *, year=None, region=None):
     from . import attainment
     from .models import AttainmentResult
 
-    at = year or latest_approved_year(plan) or min(plan.period_end, timezone.now().year)
+    at = year or evaluation_year(plan, latest_approved_year(plan))
     region_id = region.pk if region else plan.region_id
     targets = [
         _TargetRow(*t)

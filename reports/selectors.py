@@ -12,7 +12,7 @@ from django.db.models import Count, Max
 from accounts.scope import scope_actuals
 from indicators import attainment
 from indicators.models import Actual, AttainmentResult, Baseline, Plan, Target
-from indicators.selectors import reference_baseline
+from indicators.selectors import evaluation_year, primary_targets, reference_baseline
 
 PLAN_BATCH = 50
 
@@ -95,14 +95,10 @@ def target_counts(plans):
     )
 
 
-def _primary_target_ids(targets, year):
-    """Per indicator, the target its status counts by (targets as (id, indicator, year))."""
-    chosen = {}
-    for t in sorted(targets, key=lambda t: (t[2], t[0])):
-        current = chosen.get(t[1])
-        if current is None or (current[2] < year and t[2] > current[2]):
-            chosen[t[1]] = t
-    return {t[0] for t in chosen.values()}
+class _Milestone(NamedTuple):
+    pk: int
+    indicator_id: int
+    year: int
 
 
 def plan_batches(plans, *, user, year=None):
@@ -143,7 +139,7 @@ def plan_batches(plans, *, user, year=None):
             .annotate(latest=Max("year"))
             .values_list("indicator__plan_id", "latest")
         )
-        evaluated = {p.pk: year or latest.get(p.pk) or p.period_end for p in batch}
+        evaluated = {p.pk: year or evaluation_year(p, latest.get(p.pk)) for p in batch}
         # Only the rows the workbook shows: the plans' own regions, each target at its year
         # (a superset when plans of the batch differ; the exact key picks the row below).
         years = {min(evaluated[p.pk], t[7]) for p in batch for t in targets[p.pk]}
@@ -162,7 +158,7 @@ def plan_batches(plans, *, user, year=None):
 
 
 def _plan_rows(plan, at, targets, baselines, actuals, results):
-    primary = _primary_target_ids([(t[0], t[1], t[7]) for t in targets], at)
+    primary = {m.pk for m in primary_targets([_Milestone(t[0], t[1], t[7]) for t in targets], at)}
     rows, statuses = [], []
     as_of = None
     no_data = str(attainment.Status.NO_DATA)

@@ -1,5 +1,6 @@
 """The auditor's workbook, opened with openpyxl and with a real spreadsheet program."""
 
+import json
 import shutil
 import subprocess
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
 from indicators.entry import EntryRow, approve_actuals, save_entry
@@ -387,3 +389,15 @@ def test_two_worker_processes_write_the_same_one_sheet_workbook(tmp_path, plans,
     assert len(set(plans_seen)) == 6 and len(plans_seen) == Target.objects.count()
     quoted = [c for row in ws.iter_rows(min_row=2) for c in row if c.value == FORMULA_NOTE]
     assert quoted and all(c.data_type == "s" and c.quotePrefix for c in quoted)
+
+
+@pytest.mark.django_db
+def test_a_plan_without_data_is_judged_at_the_year_the_attainment_command_gives(tmp_path, alice):
+    out = StringIO()
+    call_command("attainment", "--plan", "jinhua-2023", "--format", "json", stdout=out)
+    command_year = json.loads(out.getvalue())["rollups"][0]["year"]
+    wb, _ = export(tmp_path, "--plan", "jinhua-2023")
+    names = header(wb["汇总"])
+    jinhua = dict(zip(names, next(wb["汇总"].iter_rows(min_row=2, values_only=True)), strict=True))
+    # No figure yet: the current year within 2023-2027, not the plan's last year ahead of time.
+    assert jinhua["评价年份"] == command_year == min(2027, timezone.now().year)
