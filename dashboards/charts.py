@@ -28,6 +28,10 @@ def _figure(traces, title, height, **layout):
         "legend": {"orientation": "h", "y": -0.15},
         **layout,
     }
+    # Without plotly's default template the axes would not grow the margins to fit their
+    # tick labels (long Chinese indicator names, "95.6"), and the labels would be cut off.
+    for axis in ("xaxis", "yaxis"):
+        layout[axis] = {"automargin": True, **layout.get(axis, {})}
     return json.dumps({"data": traces, "layout": layout}, ensure_ascii=False).translate(
         _SCRIPT_SAFE
     )

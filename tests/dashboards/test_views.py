@@ -146,3 +146,16 @@ def test_a_cached_plan_page_costs_few_queries(client, erin, django_assert_max_nu
     client.get(url)
     with django_assert_max_num_queries(6):
         client.get(url)
+
+
+@pytest.mark.django_db
+def test_chart_axes_make_room_for_their_labels(client, erin):
+    client.force_login(erin)
+    for url in [
+        reverse("dashboards:overview"),
+        reverse("dashboards:plan", args=["zhejiang-13"]),
+        reverse("dashboards:indicator", args=["zhejiang-14", "T2-1-02"]),
+    ]:
+        layout = json.loads(client.get(url).context["data"]["figure"])["layout"]
+        # Long names on the plan chart's y axis, "95.6" on the indicator's: never cut off.
+        assert layout["xaxis"]["automargin"] and layout["yaxis"]["automargin"], url
