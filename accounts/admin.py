@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 
 from .models import Profile
 
@@ -21,7 +22,7 @@ class UserWithDepartmentAdmin(UserAdmin):
     list_select_related = ["profile__department__region"]
     list_filter = [*UserAdmin.list_filter, "profile__department"]
 
-    @admin.display(description="所属单位")
+    @admin.display(description=_("所属单位"))
     def department(self, obj):
         profile = getattr(obj, "profile", None)
         return profile.department if profile else None

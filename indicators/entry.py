@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.scope import region_allowed, scope_actuals, scope_indicators
 
@@ -56,24 +57,28 @@ def approved_history(indicator, region, year):
 
 
 def _changed_by_someone_else(actual):
-    who = actual.entered_by or "他人"
+    who = actual.entered_by or _("他人")
     when = timezone.localtime(actual.updated_at).strftime("%Y-%m-%d %H:%M")
-    current = actual.raw or actual.get_qualitative_status_display() or "(空)"
-    return f"该数值已被{who}于{when}改为“{current}”,您的修改未保存;请核对后重新填写。"
+    current = actual.raw or actual.get_qualitative_status_display() or _("(空)")
+    return _("该数值已被%(who)s于%(when)s改为“%(current)s”,您的修改未保存;请核对后重新填写。") % {
+        "who": who,
+        "when": when,
+        "current": current,
+    }
 
 
 def check_row(user, row, *, region, year, existing, locked):
     """Every problem with one row, and what to store; no writes."""
     indicator, errors = row.indicator, []
     if not scope_indicators(Indicator.objects.filter(pk=indicator.pk), user).exists():
-        errors.append("您无权填报该指标。")
+        errors.append(_("您无权填报该指标。"))
     if existing is not None:
         if row.version != existing.version:
             errors.append(_changed_by_someone_else(existing))
         elif existing.status not in EDITABLE:
-            errors.append("该数值已审核,不能直接修改;如需更正,请联系审核人员退回。")
+            errors.append(_("该数值已审核,不能直接修改;如需更正,请联系审核人员退回。"))
     elif row.version is not None:
-        errors.append("该数值已被删除,请刷新页面。")
+        errors.append(_("该数值已被删除,请刷新页面。"))
     check = check_entry(
         row.text,
         unit=indicator.unit,
@@ -94,9 +99,9 @@ def check_row(user, row, *, region, year, existing, locked):
 def save_entry(user, *, region, year, rows, submit=False):
     """Save a page of figures as drafts (or submit them): all rows or none."""
     if not user.has_perm("indicators.change_actual"):
-        raise PermissionDenied("您无权填报数据。")
+        raise PermissionDenied(_("您无权填报数据。"))
     if not region_allowed(user, region):
-        raise PermissionDenied("您无权填报该区划的数据。")
+        raise PermissionDenied(_("您无权填报该区划的数据。"))
     result = EntryResult()
     plan_locks = {}
     # Lock the indicators first: select_for_update below locks only the figures that exist, so
@@ -117,7 +122,7 @@ def save_entry(user, *, region, year, rows, submit=False):
     if existing and scope_actuals(
         Actual.objects.filter(pk__in=[a.pk for a in existing.values()]), user
     ).count() != len(existing):
-        raise PermissionDenied("您无权修改其他单位或区划的数据。")
+        raise PermissionDenied(_("您无权修改其他单位或区划的数据。"))
     pending = []
     for row in rows:
         actual = existing.get(row.indicator.pk)
@@ -172,11 +177,11 @@ def _store(user, row, actual, check, *, region, year, submit):
 
 def _reviewable(user, actuals):
     if not user.has_perm("indicators.review_actual"):
-        raise PermissionDenied("您无权审核数据。")
+        raise PermissionDenied(_("您无权审核数据。"))
     ids = [a.pk for a in actuals]
     visible = scope_actuals(Actual.objects.filter(pk__in=ids), user)
     if visible.count() != len(set(ids)):
-        raise PermissionDenied("您无权审核其他区划的数据。")
+        raise PermissionDenied(_("您无权审核其他区划的数据。"))
     return visible
 
 
@@ -188,7 +193,7 @@ def approve_actuals(user, actuals):
         if actual.status != Actual.Status.SUBMITTED:
             continue
         if is_locked(actual.indicator.plan, actual.year):
-            raise ValidationError(f"{actual.year}年已锁定,不能审核。")
+            raise ValidationError(_("%(year)d年已锁定,不能审核。") % {"year": actual.year})
         actual.status, actual.reviewed_by, actual.reviewed_at = (
             Actual.Status.APPROVED,
             user,
@@ -208,7 +213,7 @@ def approve_actuals(user, actuals):
 def return_actuals(user, actuals, reason):
     """Send submitted or approved figures back to the clerk with a reason."""
     if not reason.strip():
-        raise ValidationError("退回时必须填写原因。")
+        raise ValidationError(_("退回时必须填写原因。"))
     count, touched = 0, set()
     for actual in _reviewable(user, actuals).select_for_update():
         if actual.status not in (Actual.Status.SUBMITTED, Actual.Status.APPROVED):
@@ -216,7 +221,7 @@ def return_actuals(user, actuals, reason):
         if actual.status == Actual.Status.APPROVED:
             touched.add(actual.indicator_id)  # an approved figure stops counting
         if is_locked(actual.indicator.plan, actual.year):
-            raise ValidationError(f"{actual.year}年已锁定,不能退回。")
+            raise ValidationError(_("%(year)d年已锁定,不能退回。") % {"year": actual.year})
         actual.status, actual.return_reason = Actual.Status.RETURNED, reason.strip()
         actual.reviewed_by, actual.reviewed_at = user, timezone.now()
         mark_change(actual, user=user, reason=f"退回:{reason.strip()}")
@@ -230,7 +235,7 @@ def return_actuals(user, actuals, reason):
 @transaction.atomic
 def lock_year(user, plan, year):
     if not user.has_perm("indicators.lock_planyear"):
-        raise PermissionDenied("您无权锁定年度。")
+        raise PermissionDenied(_("您无权锁定年度。"))
     plan_year = PlanYear.objects.select_for_update().filter(plan=plan, year=year).first()
     plan_year = plan_year or PlanYear(plan=plan, year=year)
     if not plan_year.is_locked:
@@ -243,9 +248,9 @@ def lock_year(user, plan, year):
 @transaction.atomic
 def unlock_year(user, plan, year, reason):
     if not user.has_perm("indicators.unlock_planyear"):
-        raise PermissionDenied("只有系统管理员可以解锁年度。")
+        raise PermissionDenied(_("只有系统管理员可以解锁年度。"))
     if not reason.strip():
-        raise ValidationError("解锁时必须填写原因。")
+        raise ValidationError(_("解锁时必须填写原因。"))
     plan_year = PlanYear.objects.select_for_update().get(plan=plan, year=year)
     plan_year.is_locked, plan_year.unlock_reason = False, reason.strip()
     mark_change(plan_year, user=user, reason=f"解锁:{reason.strip()}")

@@ -3,6 +3,10 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from .outliers import suspicion as outlier_suspicion
 from .values import Figure, FigureError, check_figure, parse_figure
 
@@ -36,12 +40,19 @@ def check_entry(
     """Parse and judge one entered figure. `history`: earlier approved values, oldest first."""
     result = EntryCheck()
     if locked:
-        result.year_errors.append(f"{year}年已锁定,不能修改;如需更正请联系系统管理员解锁。")
+        result.year_errors.append(
+            _("%(year)d年已锁定,不能修改;如需更正请联系系统管理员解锁。") % {"year": year}
+        )
     if not period_start <= year <= period_end:
-        result.year_errors.append(f"{year}年不在规划期({period_start}–{period_end}年)内。")
+        result.year_errors.append(
+            _("%(year)d年不在规划期(%(start)d–%(end)d年)内。")
+            % {"year": year, "start": period_start, "end": period_end}
+        )
     if qualitative:
         if not qualitative_status and text.strip():
-            result.value_errors.append("定性指标请选择完成情况(达标/推进中/未达标)并填写佐证材料。")
+            result.value_errors.append(
+                _("定性指标请选择完成情况(达标/推进中/未达标)并填写佐证材料。")
+            )
         return result
     if not text.strip():
         return result
@@ -52,11 +63,15 @@ def check_entry(
         return result
     result.value_errors += check_figure(result.figure, unit)
     if not result.value_errors:
-        result.suspicion = outlier_suspicion(
-            result.figure.value, history, measure=measure, unit=unit
-        )
+        # The explanation is stored with the figure, so it stays in the site's language like
+        # the rest of the record; the clerk is told in their own.
+        with translation.override(settings.LANGUAGE_CODE):
+            result.suspicion = outlier_suspicion(
+                result.figure.value, history, measure=measure, unit=unit
+            )
         if result.suspicion and not note.strip():
+            why = outlier_suspicion(result.figure.value, history, measure=measure, unit=unit)
             result.value_errors.append(
-                f"数值可能有误:{result.suspicion}如确认无误,请在“说明”中写明原因。"
+                _("数值可能有误:%(why)s如确认无误,请在“说明”中写明原因。") % {"why": why}
             )
     return result

@@ -4,7 +4,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
-from .imports import UploadError, check_upload
+from .imports import UploadError, check_upload, too_big_message
 from .models import Actual, Indicator
 
 
@@ -65,10 +65,7 @@ class CheckedImportForm(ImportForm):
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                f"文件过大({upload.size / 1024 / 1024:.1f} MB),"
-                f"上限为 {settings.IMPORT_MAX_BYTES / 1024 / 1024:.0f} MB。"
-            )
+            raise forms.ValidationError(too_big_message(upload.size, settings.IMPORT_MAX_BYTES))
         data = upload.read()
         upload.seek(0)
         try:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from accounts.scope import region_allowed, scope_indicators
 from regions.models import Region
@@ -25,6 +26,7 @@ COLUMN_ALIASES = {
     "本年数值": "value",
     "说明": "note",
 }
+# The template's headings: part of the file's format, so not translated.
 COLUMN_LABELS = {
     "plan": "规划标识",
     "indicator": "指标编码",
@@ -71,9 +73,9 @@ def resolve_row(user, row, *, approve, seen):
     result = ResolvedRow(note=_text(row, "note"))
     plan_slug, code = _text(row, "plan"), _text(row, "indicator")
     if not plan_slug:
-        result.fail("plan", "请填写规划标识。")
+        result.fail("plan", _("请填写规划标识。"))
     if not code:
-        result.fail("indicator", "请填写指标编码。")
+        result.fail("indicator", _("请填写指标编码。"))
     if plan_slug and code:
         result.indicator = (
             Indicator.objects.select_related("plan__region", "department")
@@ -82,23 +84,29 @@ def resolve_row(user, row, *, approve, seen):
             .first()
         )
         if result.indicator is None:
-            result.fail("indicator", f"规划“{plan_slug}”中没有编码为“{code}”的指标。")
+            result.fail(
+                "indicator",
+                _("规划“%(plan)s”中没有编码为“%(code)s”的指标。")
+                % {"plan": plan_slug, "code": code},
+            )
         elif not scope_indicators(Indicator.objects.filter(pk=result.indicator.pk), user).exists():
-            result.fail("indicator", f"指标“{code}”不属于您所在的单位,不能填报。")
+            result.fail(
+                "indicator", _("指标“%(code)s”不属于您所在的单位,不能填报。") % {"code": code}
+            )
     region_code = _text(row, "region")
     if region_code:
         result.region = Region.objects.filter(code=region_code).first()
         if result.region is None:
-            result.fail("region", f"没有代码为“{region_code}”的区划。")
+            result.fail("region", _("没有代码为“%(code)s”的区划。") % {"code": region_code})
     elif result.indicator is not None:
         result.region = result.indicator.plan.region
     if result.region is not None and not region_allowed(user, result.region):
-        result.fail("region", f"您无权填报“{result.region.name}”的数据。")
+        result.fail("region", _("您无权填报“%(region)s”的数据。") % {"region": result.region.name})
     year_text = _text(row, "year")
     try:
         result.year = int(year_text)
     except ValueError:
-        result.fail("year", f"年份“{year_text}”不是有效的年份。")
+        result.fail("year", _("年份“%(year)s”不是有效的年份。") % {"year": year_text})
     if result.errors:
         return result
     value_text = _text(row, "value")
@@ -108,7 +116,10 @@ def resolve_row(user, row, *, approve, seen):
 
     key = (result.indicator.pk, result.region.pk, result.year)
     if key in seen:
-        result.fail("indicator", f"与第 {seen[key]} 行重复(同一指标、区划和年份)。")
+        result.fail(
+            "indicator",
+            _("与第 %(row)s 行重复(同一指标、区划和年份)。") % {"row": seen[key]},
+        )
     seen.setdefault(key, row.get("_row_number"))
     result.existing = Actual.objects.filter(
         indicator=result.indicator, region=result.region, year=result.year
@@ -122,7 +133,7 @@ def resolve_row(user, row, *, approve, seen):
         result.skip = True  # unchanged: typically a prefilled template line
         return result
     if existing is not None and existing.status == Actual.Status.APPROVED:
-        result.fail("value", "该数值已审核,不能通过导入修改;如需更正,请联系审核人员退回。")
+        result.fail("value", _("该数值已审核,不能通过导入修改;如需更正,请联系审核人员退回。"))
     plan = result.indicator.plan
     result.check = check_entry(
         value_text,
@@ -136,13 +147,13 @@ def resolve_row(user, row, *, approve, seen):
         note=result.note,
     )
     if not value_text:
-        result.fail("value", "请填写数值。")
+        result.fail("value", _("请填写数值。"))
     for message in result.check.year_errors:
         result.fail("year", message)
     for message in result.check.value_errors:
         result.fail("value", message)
     if approve and not user.has_perm("indicators.review_actual"):
-        raise PermissionDenied("只有审核人员可以在导入时直接审核(--approve)。")
+        raise PermissionDenied(_("只有审核人员可以在导入时直接审核(--approve)。"))
     return result
 
 
@@ -155,6 +166,14 @@ MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 
 
+def too_big_message(size, max_bytes):
+    """The refusal of a file over the size limit (the admin form says it before reading)."""
+    return _("文件过大(%(size).1f MB),上限为 %(max).0f MB。") % {
+        "size": size / 1024 / 1024,
+        "max": max_bytes / 1024 / 1024,
+    }
+
+
 def check_upload(name, data, *, max_bytes, max_rows=None):
     """Refuse files that are too big, of another type, or malformed archives (no ORM)."""
     import io
@@ -162,27 +181,25 @@ def check_upload(name, data, *, max_bytes, max_rows=None):
 
     suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     if suffix not in ("xlsx", "csv"):
-        raise UploadError(f"只接受 .xlsx 或 .csv 文件,上传的是“{name}”。")
+        raise UploadError(_("只接受 .xlsx 或 .csv 文件,上传的是“%(name)s”。") % {"name": name})
     if len(data) > max_bytes:
-        raise UploadError(
-            f"文件过大({len(data) / 1024 / 1024:.1f} MB),上限为 {max_bytes / 1024 / 1024:.0f} MB。"
-        )
+        raise UploadError(too_big_message(len(data), max_bytes))
     if suffix == "xlsx":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 unzipped = sum(info.file_size for info in archive.infolist())
                 if "[Content_Types].xml" not in archive.namelist():
                     raise UploadError(
-                        "该文件不是有效的 XLSX 工作簿,请用 Excel 或 WPS 另存为 .xlsx 后再上传。"
+                        _("该文件不是有效的 XLSX 工作簿,请用 Excel 或 WPS 另存为 .xlsx 后再上传。")
                     )
         except zipfile.BadZipFile as exc:
-            raise UploadError("该文件不是有效的 XLSX 工作簿(文件已损坏或格式不符)。") from exc
+            raise UploadError(_("该文件不是有效的 XLSX 工作簿(文件已损坏或格式不符)。")) from exc
         if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_COMPRESSION_RATIO * max(len(data), 1):
-            raise UploadError("该 XLSX 文件解压后体积异常(疑似压缩炸弹),已拒绝。")
+            raise UploadError(_("该 XLSX 文件解压后体积异常(疑似压缩炸弹),已拒绝。"))
     elif max_rows is not None:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise UploadError("CSV 文件须为 UTF-8 编码,请另存为“CSV UTF-8”后再上传。") from exc
+            raise UploadError(_("CSV 文件须为 UTF-8 编码,请另存为“CSV UTF-8”后再上传。")) from exc
         if text.count("\n") > max_rows + 1:
-            raise UploadError(f"行数超过上限 {max_rows} 行,请分批上传。")
+            raise UploadError(_("行数超过上限 %(max)d 行,请分批上传。") % {"max": max_rows})

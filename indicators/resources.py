@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from import_export import resources
 from import_export.fields import Field
 
@@ -41,13 +43,15 @@ class ActualImportResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         if len(dataset) > settings.IMPORT_MAX_ROWS:
             raise ValueError(
-                f"行数({len(dataset)})超过上限 {settings.IMPORT_MAX_ROWS} 行,请分批上传。"
+                _("行数(%(n)d)超过上限 %(max)d 行,请分批上传。")
+                % {"n": len(dataset), "max": settings.IMPORT_MAX_ROWS}
             )
         dataset.headers = [canonical_header(h) for h in dataset.headers]
         missing = [c for c in ("plan", "indicator", "year", "value") if c not in dataset.headers]
         if missing:
-            names = "、".join(f"{c}({COLUMN_LABELS[c]})" for c in missing)
-            raise ValueError(f"表格缺少必需的列:{names}。")
+            separator = pgettext("list separator", "、")
+            names = separator.join(f"{c}({COLUMN_LABELS[c]})" for c in missing)
+            raise ValueError(_("表格缺少必需的列:%(names)s。") % {"names": names})
         self.user, self._seen, self._resolved = kwargs["user"], {}, None
 
     def before_import_row(self, row, **kwargs):

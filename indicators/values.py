@@ -33,8 +33,35 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
+def gettext_noop(message):
+    """Mark a message for makemessages; FigureError translates it when it is read."""
+    return message
+
+
+def _(message):
+    """Django's gettext, imported only when a message is made: the plan extractor reads
+    figures with this module and no Django at all."""
+    from django.utils.translation import gettext
+
+    return gettext(message)
+
+
 class FigureError(ValueError):
-    """A figure that cannot be read; the message is for the person who typed it."""
+    """A figure that cannot be read; the message is for the person who typed it.
+
+    It is translated when read, not when raised: the plan extractor parses figures without
+    Django (and drops the message).
+    """
+
+    def __init__(self, message, **params):
+        super().__init__(message)
+        self.message, self.params = message, params
+
+    def __str__(self):
+        from django.conf import settings
+
+        message = _(self.message) if settings.configured else self.message
+        return message % self.params
 
 
 @dataclass(frozen=True)
@@ -46,14 +73,14 @@ class Figure:
 
 
 def parse_figure(text: str, unit: str = "") -> Figure:
-    """Parse one figure; raise FigureError with a Chinese message when it is not one.
+    """Parse one figure; raise FigureError with a message for the clerk when it is not one.
 
     "万" and "亿" multiply the number, unless the indicator's unit is itself counted in
     them (unit "万件": "3.5万" is 3.5).
     """
     raw = (text or "").strip()
     if not raw:
-        raise FigureError("请填写数值。")
+        raise FigureError(gettext_noop("请填写数值。"))
     # NFKC turns full-width digits and punctuation ("９８．５", "％") into ASCII.
     s = unicodedata.normalize("NFKC", raw).replace(" ", "").replace("\u3000", "")
     s = s.replace("。", ".")
@@ -65,7 +92,9 @@ def parse_figure(text: str, unit: str = "") -> Figure:
     for word, q in _SUFFIX_QUALIFIERS:
         if s.endswith(word):
             if qualifier:
-                raise FigureError(f"“{raw}”同时写了两个限定词,请只保留一个。")
+                raise FigureError(
+                    gettext_noop("“%(raw)s”同时写了两个限定词,请只保留一个。"), raw=raw
+                )
             s, qualifier = s[: -len(word)], q
             break
     percent = s.endswith("%")
@@ -81,11 +110,14 @@ def parse_figure(text: str, unit: str = "") -> Figure:
     if _GROUPED.match(s):
         s = s.replace(",", "")
     if not _NUMBER.match(s):
-        raise FigureError(f"“{raw}”不是有效的数值,请填写如 98.5、98.5%、98以上 或 3.5万。")
+        raise FigureError(
+            gettext_noop("“%(raw)s”不是有效的数值,请填写如 98.5、98.5%%、98以上 或 3.5万。"),
+            raw=raw,
+        )
     try:
         value = Decimal(s) * multiplier
     except InvalidOperation as exc:  # pragma: no cover - the pattern above admits only numbers
-        raise FigureError(f"“{raw}”不是有效的数值。") from exc
+        raise FigureError(gettext_noop("“%(raw)s”不是有效的数值。"), raw=raw) from exc
     return Figure(value=plain_decimal(value), qualifier=qualifier, raw=raw, percent=percent)
 
 
@@ -99,14 +131,17 @@ WHOLE_UNITS = {"个", "项", "家", "件", "张", "座", "所", "台", "次", "�
 
 
 def check_figure(figure: Figure, unit: str) -> list[str]:
-    """What is wrong with a figure for an indicator in this unit (Chinese messages)."""
+    """What is wrong with a figure for an indicator in this unit (messages for the clerk)."""
     problems = []
     if figure.percent and unit != "%":
-        problems.append(f"该指标单位为“{unit or '无'}”,不能填写百分数。")
+        problems.append(_("该指标单位为“%(unit)s”,不能填写百分数。") % {"unit": unit or _("无")})
     if unit == "%" and not Decimal(0) <= figure.value <= Decimal(100):
-        problems.append(f"比率应在 0 到 100 之间,填写的是 {figure.value}。")
+        problems.append(_("比率应在 0 到 100 之间,填写的是 %(value)s。") % {"value": figure.value})
     if figure.value < 0:
-        problems.append(f"数值不能为负数,填写的是 {figure.value}。")
+        problems.append(_("数值不能为负数,填写的是 %(value)s。") % {"value": figure.value})
     if unit in WHOLE_UNITS and figure.value != figure.value.to_integral_value():
-        problems.append(f"单位为“{unit}”的数量应为整数,填写的是 {figure.value}。")
+        problems.append(
+            _("单位为“%(unit)s”的数量应为整数,填写的是 %(value)s。")
+            % {"unit": unit, "value": figure.value}
+        )
     return problems
