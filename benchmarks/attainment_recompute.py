@@ -28,25 +28,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.databases import ensure_database  # noqa: E402 - after the path is set
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qualityplan_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualityplan.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-
-def ensure_database(url):
-    import environ
-    import psycopg2
-
-    cfg = environ.Env.db_url_config(url)
-    conn = psycopg2.connect(
-        dbname="postgres", user=cfg["USER"], host=cfg["HOST"], port=cfg["PORT"] or 5432
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    conn.close()
 
 
 def bare_cost(plan_ids):

@@ -55,6 +55,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.databases import ensure_database  # noqa: E402 - after the path is set
+
 VENV_BIN = ROOT / ".venv" / "bin"
 LOAD_SLUG = "load-test"
 LOAD_REGION = "880000"
@@ -78,23 +81,6 @@ def log(message):
 
 # ---------------------------------------------------------------------------------------------
 # Setup (in this process, Django with benchmarks.load_settings and eager Celery)
-
-
-def ensure_database(url):
-    import environ
-    import psycopg2
-
-    cfg = environ.Env.db_url_config(url)
-    conn = psycopg2.connect(
-        dbname="postgres", user=cfg["USER"], host=cfg["HOST"], port=cfg["PORT"] or 5432
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-            log(f"created database {cfg['NAME']}")
-    conn.close()
 
 
 def drop_load_plan():
@@ -658,7 +644,8 @@ def main():
     signal.alarm(args.time_limit)
 
     log(f"logs and CSVs in {workdir}")
-    ensure_database(args.database_url)
+    if ensure_database(args.database_url):
+        log("created database " + args.database_url.rsplit("/", 1)[-1])
     info = setup(args)
     redis_version = redis_client(args.redis, args.broker_db).info()["redis_version"]
     started_at = datetime.datetime.now().astimezone()
