@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.scope import scope_indicators
 from regions.models import Region
@@ -168,10 +169,17 @@ class AlignmentFlag:
     @property
     def message(self):
         c, p = self.child, self.parent
-        return (
-            f"{c.indicator.plan.region.name}{c.year}年目标{c.raw}弱于"
-            f"{p.indicator.plan.region.name}同年目标{p.raw}({self.canonical.name})"
-        )
+        return _(
+            "%(region)s%(year)s年目标%(target)s弱于%(parent_region)s同年目标%(parent_target)s"
+            "(%(measure)s)"
+        ) % {
+            "region": c.indicator.plan.region.name,
+            "year": c.year,
+            "target": c.raw,
+            "parent_region": p.indicator.plan.region.name,
+            "parent_target": p.raw,
+            "measure": self.canonical.name,
+        }
 
 
 # Rates and scores can be compared between a region and its parent; counts cannot (a city

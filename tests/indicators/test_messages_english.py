@@ -174,3 +174,19 @@ def test_every_message_in_the_code_is_in_the_english_catalogue():
     found = list(source_msgids())
     assert len(found) > 100
     assert [m for m in found if m[1:] not in catalogue] == []  # run makemessages -l en
+
+
+@pytest.mark.django_db
+def test_a_weaker_target_than_the_parent_region_is_explained_in_english(plans):
+    from indicators.selectors import alignment_flags
+
+    flags = alignment_flags()
+    jinhua = next(
+        f
+        for f in flags
+        if f.child.indicator.plan.slug == "jinhua-2023" and f.child.raw == "94%以上"
+    )
+    with translation.override("en"):
+        message = jinhua.message
+    assert message.startswith("金华市's 2025 target 94%以上 is weaker than 浙江省's target 96")
+    assert message.endswith("for the same year (制造业产品质量合格率)")
