@@ -266,6 +266,10 @@ class Actual(models.Model):
     )
     evidence = models.TextField(_("佐证材料"), blank=True)
     note = models.TextField(_("说明"), blank=True)
+    # What the department knows behind the figure; asked for when it would leave the
+    # indicator lagging or missed, shown to reviewers, leaders and auditors.
+    explanation = models.TextField(_("情况说明"), max_length=2000, blank=True)
+    next_steps = models.TextField(_("下一步措施"), max_length=2000, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
