@@ -1,0 +1,42 @@
+"""``python -m ingestion.extract FILE --period 2021-2025 --format json|csv``."""
+
+import argparse
+import csv
+import json
+import re
+import sys
+
+from .document import extract
+from .proposal import RECORD_FIELDS, to_record
+
+
+def _period(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d{4})\s*[-–~]\s*(\d{4})\s*", text)
+    if not m or int(m.group(1)) > int(m.group(2)):
+        raise argparse.ArgumentTypeError("period must look like 2021-2025")
+    return int(m.group(1)), int(m.group(2))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingestion.extract",
+        description="Propose the indicator targets stated in a plan document (plain text).",
+    )
+    parser.add_argument("file", help="UTF-8 text of the plan document")
+    parser.add_argument("--period", type=_period, required=True, help="plan period, e.g. 2021-2025")
+    parser.add_argument("--format", choices=["json", "csv"], default="json")
+    parser.add_argument("--plan", default="", help="plan slug to put in the records")
+    args = parser.parse_args(argv)
+    with open(args.file, encoding="utf-8") as fh:
+        text = fh.read()
+    start, end = args.period
+    records = [to_record(p, args.plan) for p in extract(text, period_start=start, period_end=end)]
+    if args.format == "json":
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=RECORD_FIELDS)
+        writer.writeheader()
+        for r in records:
+            writer.writerow({k: "" if v is None else v for k, v in r.items()})
+    return 0
