@@ -1,20 +1,20 @@
 """``python -m ingestion.extract FILE --period 2021-2025 --format json|csv``."""
 
 import argparse
-import csv
-import json
-import re
 import sys
 
+from indicators.target_fields import write_records
+
+from ..documents import parse_period
 from .document import extract
 from .proposal import RECORD_FIELDS, to_record
 
 
 def _period(text: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\s*(\d{4})\s*[-–~]\s*(\d{4})\s*", text)
-    if not m or int(m.group(1)) > int(m.group(2)):
+    period = parse_period(text)
+    if period is None:
         raise argparse.ArgumentTypeError("period must look like 2021-2025")
-    return int(m.group(1)), int(m.group(2))
+    return period
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,12 +31,5 @@ def main(argv: list[str] | None = None) -> int:
         text = fh.read()
     start, end = args.period
     records = [to_record(p, args.plan) for p in extract(text, period_start=start, period_end=end)]
-    if args.format == "json":
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
-    else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=RECORD_FIELDS)
-        writer.writeheader()
-        for r in records:
-            writer.writerow({k: "" if v is None else v for k, v in r.items()})
+    write_records(records, sys.stdout, fields=RECORD_FIELDS, format=args.format)
     return 0

@@ -24,6 +24,8 @@ _RETRO_HEADINGS = (
 
 @dataclass
 class Context:
+    """What the walk over a document knows about the text around the current line."""
+
     headings: list = field(default_factory=list)  # [(level, title, retro, target)]
     box: str = ""
     carry_year: int | None = None

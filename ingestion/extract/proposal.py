@@ -9,9 +9,12 @@ from indicators.values import plain_decimal
 RECORD_FIELDS = [*TARGET_FIELDS, "confidence", "position"]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Proposal:
-    """One proposed target, with the text it was read from."""
+    """One proposed target, with the text it was read from.
+
+    A target that states no upper bound, baseline or qualitative text leaves them out.
+    """
 
     name: str
     category: str
@@ -20,12 +23,12 @@ class Proposal:
     measure: str  # level | cumulative | new | per_year
     direction: str  # higher | lower | hold
     target_year: int
-    year_implied: bool
+    year_implied: bool = False
     target_value: Decimal | None
-    target_value_max: Decimal | None
-    qualitative_text: str | None
-    baseline_year: int | None
-    baseline_value: Decimal | None
+    target_value_max: Decimal | None = None
+    qualitative_text: str | None = None
+    baseline_year: int | None = None
+    baseline_value: Decimal | None = None
     source: str  # "表2-1", "专栏2 质量运行监测主要目标", or the nearest heading
     raw: str  # the target text as printed, e.g. "96以上"
     quote: str  # the sentence, or the table row's cells joined by " | "

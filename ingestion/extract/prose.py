@@ -27,7 +27,7 @@ from .vocabulary import (
 _YEAR_LEAD = " ,,:;\u3000\u00a0—"
 
 
-def year_info(sentence: str, upto: int, period_start: int, period_end: int):
+def year_info(sentence: str, upto: int, period_start: int):
     """(year, explicit, past) from the last year expression before `upto` that names a target
     date ("到2025年", "2025年底前", a leading "2020年,"); past when it is a past date."""
     year, explicit, past = None, False, False
@@ -48,6 +48,8 @@ def year_info(sentence: str, upto: int, period_start: int, period_end: int):
 
 
 def tokens(clause: str):
+    """The figures a clause states, in order (years, list numbers and bare numbers that no
+    verb introduces are not figures); "十家" counts as 10."""
     toks = []
     for m in NUMBER_TOKEN.finditer(clause):
         a, b = m.group("a"), m.group("b")
@@ -133,6 +135,7 @@ def prose_targets(
     period_end: int,
     implied_ok: bool,
 ):
+    """The targets with a figure that one sentence states, one per figure."""
     out: list[Proposal] = []
     s = sentence
     plan_end = plan_end_year(s)
@@ -153,7 +156,7 @@ def prose_targets(
         names = _split_respectively(clause, toks)
         prev_end = 0
         for k, tok in enumerate(toks):
-            year, explicit, past = year_info(s, c_start + tok["start"], period_start, period_end)
+            year, explicit, past = year_info(s, c_start + tok["start"], period_start)
             if year is None and ctx.carry_year is not None:
                 year, explicit = ctx.carry_year, True
             if past:
@@ -242,9 +245,6 @@ def prose_targets(
                     year_implied=implied,
                     target_value=value,
                     target_value_max=value_max,
-                    qualitative_text=None,
-                    baseline_year=None,
-                    baseline_value=None,
                     source=ctx.source,
                     raw=raw,
                     quote=clean(sentence),

@@ -19,6 +19,7 @@ _QUALITATIVE = re.compile(
 
 
 def qualitative_targets(sentence, offset, ctx, period_start, period_end, implied_ok):
+    """The goals without a figure that one sentence states (a box may hold figures too)."""
     out = []
     s = sentence
     if re.search(r"\d", s) and not ctx.box:
@@ -29,7 +30,7 @@ def qualitative_targets(sentence, offset, ctx, period_start, period_end, implied
     for clause in CLAUSE_SPLIT.split(s):
         if tokens(clause) or not _QUALITATIVE.search(clause):
             continue
-        year, _, past = year_info(s, s.find(clause) + len(clause), period_start, 0)
+        year, _, past = year_info(s, s.find(clause) + len(clause), period_start)
         if year is None and ctx.carry_year is not None:
             year = ctx.carry_year
         if past:
@@ -57,10 +58,7 @@ def qualitative_targets(sentence, offset, ctx, period_start, period_end, implied
                 target_year=year,
                 year_implied=implied,
                 target_value=None,
-                target_value_max=None,
                 qualitative_text=text,
-                baseline_year=None,
-                baseline_value=None,
                 source=ctx.source,
                 raw=text,
                 quote=clean(sentence),
