@@ -634,7 +634,9 @@ def main():
     }
     os.environ.update(env)
     os.environ["QUALITYPLAN_LOAD_EAGER"] = "1"  # this process only: tasks in-process
-    os.environ["CACHE_URL"] = "locmemcache://load-setup"
+    # This process only: no cache. What the setup would cache is emptied before each scenario,
+    # and the production settings refuse a cache local to one process.
+    os.environ["CACHE_URL"] = "dummycache://"
 
     def on_alarm(signum, frame):
         raise Deadline(f"time limit of {args.time_limit} s reached")
