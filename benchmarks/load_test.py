@@ -613,6 +613,8 @@ def main():
         "--out", default=None, help="folder for logs and CSVs (default: a temp dir)"
     )
     args = parser.parse_args()  # fmt: skip
+    if not (VENV_BIN / "locust").exists():
+        sys.exit("locust is not installed in .venv: run scripts/setup --benchmark first.")
     configs = args.gunicorn or ["4x2", "2x4"]
     scenarios = args.scenario or ["A", "B"]
     if args.duration:
