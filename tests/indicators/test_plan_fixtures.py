@@ -9,7 +9,7 @@ from django.conf import settings
 
 from indicators.models import Actual, Baseline, Indicator, Plan, SourceConflict, Target
 from indicators.plan_files import read_plan_file
-from indicators.services import plan_fixture_paths
+from indicators.services.plans import plan_fixture_paths
 
 SLUGS = ["jiaojiang-13", "jiaxing-2011", "rizhao-14", "zhejiang-13", "zhejiang-14", "jinhua-2023"]
 
