@@ -9,7 +9,13 @@ from django.db import transaction
 from regions.models import Department, Region
 
 from ..models import Actual, Baseline, CanonicalIndicator, Indicator, Plan, SourceConflict, Target
-from ..plan_files import PlanFileError, read_canonical, read_plan_file, read_regions
+from ..plan_files import (
+    PlanFileError,
+    plan_fixture_paths,
+    read_canonical,
+    read_plan_file,
+    read_regions,
+)
 from ..values import FigureError, parse_figure
 from .actuals import actual_record
 
@@ -70,12 +76,8 @@ def _sync_statements(model, indicator, statements, conflicts, counter):
     _delete_stale(model.objects.filter(indicator=indicator), keep, counter)
 
 
-def plan_fixture_paths(fixtures_dir):
-    return sorted((Path(fixtures_dir) / "plans").glob("*.yaml"))
-
-
 @transaction.atomic
-def load_plans(fixtures_dir):
+def load_plans(*, fixtures_dir: Path | str) -> Counter[str]:
     """Load regions and every plan file; all or nothing. Returns counts of what changed."""
     fixtures_dir = Path(fixtures_dir)
     counter = Counter()

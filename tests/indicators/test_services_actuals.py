@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from indicators.models import Actual, AttainmentRun, Indicator, Plan
 from indicators.resources import import_errors
-from indicators.services import actuals, imports, runs
+from indicators.services import actuals, imports, plans, runs
 from indicators.services.actuals import (
     EntryRow,
     actual_approve,
@@ -225,7 +225,7 @@ def public_functions(module):
     ]
 
 
-@pytest.mark.parametrize("module", [actuals, imports, runs], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [actuals, imports, plans, runs], ids=lambda m: m.__name__)
 def test_services_take_keywords_only_and_are_typed(module):
     functions = public_functions(module)
     assert functions

@@ -1,6 +1,7 @@
 """Report jobs live as attainment runs do: queued on commit, `not_queued` while the broker
 is down, then caught up by `export_report --catch-up` (or the hourly beat task)."""
 
+import inspect
 from io import StringIO
 
 import pytest
@@ -8,7 +9,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from reports.models import ReportJob
-from reports.services import report_request, reports_catch_up
+from reports.services import (
+    report_generate,
+    report_request,
+    reports_catch_up,
+    reports_remove_expired,
+)
 from reports.tasks import catch_up_reports
 
 from ..services import broker_down
@@ -62,3 +68,9 @@ def test_the_hourly_task_catches_up_reports_too(
 def test_export_report_needs_a_file_or_the_catch_up():
     with pytest.raises(CommandError, match="--out is required"):
         call_command("export_report")
+
+
+@pytest.mark.parametrize("function", [report_request, report_generate, reports_remove_expired])
+def test_report_services_take_keywords_only(function):
+    parameters = inspect.signature(function).parameters.values()
+    assert all(p.kind == p.KEYWORD_ONLY for p in parameters)

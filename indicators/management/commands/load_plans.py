@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, fixtures, **options):
         try:
-            counts = load_plans(fixtures)
+            counts = load_plans(fixtures_dir=fixtures)
         except PlanFileError as exc:
             raise CommandError(f"{exc} (nothing was loaded)") from exc
         if not counts:
