@@ -36,14 +36,19 @@ def test_a_report_is_queued_when_the_request_commits(
     assert (tmp_path / job.file_name).exists()
 
 
-@pytest.mark.django_db
-def test_with_the_broker_down_a_report_waits_for_the_catch_up_command(
-    frank, settings, tmp_path, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def unsent_report(frank, settings, tmp_path, django_capture_on_commit_callbacks):
+    """A workbook requested while the broker was down."""
     settings.REPORTS_DIR = tmp_path
     with broker_down(), django_capture_on_commit_callbacks(execute=True):
         job = report_request(user=frank, plan_slugs=["zhejiang-13"])
     job.refresh_from_db()
+    return job
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_a_report_waits_for_the_catch_up_command(unsent_report, tmp_path):
+    job = unsent_report
     assert (job.state, job.get_state_display()) == ("not_queued", "未能排队(待补做)")
     out = StringIO()
     call_command("export_report", "--catch-up", stdout=out)
@@ -54,15 +59,10 @@ def test_with_the_broker_down_a_report_waits_for_the_catch_up_command(
 
 
 @pytest.mark.django_db
-def test_the_hourly_task_catches_up_reports_too(
-    frank, settings, tmp_path, django_capture_on_commit_callbacks
-):
-    settings.REPORTS_DIR = tmp_path
-    with broker_down(), django_capture_on_commit_callbacks(execute=True):
-        job = report_request(user=frank, plan_slugs=["zhejiang-13"])
+def test_the_hourly_task_catches_up_reports_too(unsent_report):
     assert catch_up_reports.apply().get() == 1
-    job.refresh_from_db()
-    assert job.state == "done"
+    unsent_report.refresh_from_db()
+    assert unsent_report.state == "done"
 
 
 def test_export_report_needs_a_file_or_the_catch_up():
