@@ -7,6 +7,7 @@ from django.db import transaction
 
 from .models import Actual, Comparator, Plan
 from .selectors import reference_baseline
+from .services.actuals import actual_record
 from .values import WHOLE_UNITS
 
 DEMO_PLANS = ["zhejiang-14", "rizhao-14", "jinhua-2023"]
@@ -36,17 +37,8 @@ def load_demo(seed=2021):
             if not targets and not qualitative:
                 continue
             for n, year in enumerate(years, start=1):
-                if Actual.objects.filter(
-                    indicator=indicator, region=plan.region, year=year
-                ).exists():
-                    continue
                 actual = Actual(
-                    indicator=indicator,
-                    region=plan.region,
-                    year=year,
-                    status=Actual.Status.APPROVED,
-                    is_sample=True,
-                    note=NOTE,
+                    indicator=indicator, region=plan.region, year=year, is_sample=True, note=NOTE
                 )
                 if qualitative:
                     actual.qualitative_status = rng.choice(
@@ -78,9 +70,7 @@ def load_demo(seed=2021):
                         )
                         value = _value(rng, start, goal, min(share, 1.2), indicator.unit)
                     actual.value, actual.raw = value, str(value)
-                actual._change_reason = "载入示例数据"
-                actual.save()
-                added += 1
+                added += actual_record(actual=actual, reason="载入示例数据")
     return added
 
 

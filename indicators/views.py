@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from accounts.scope import department_of, departments_for_entry, entry_regions, region_allowed
 from regions.models import Department, Region
 
-from .entry import EntryRow, save_entry
 from .forms import EntryFilterForm, EntryFormSet
 from .selectors import entry_lines
+from .services.actuals import EntryRow, actual_save, actual_submit
 from .spreadsheets import entry_template_workbook
 
 
@@ -72,9 +72,8 @@ def entry_view(request, admin_context):
                     version=data["version"],
                 )
             )
-        result = save_entry(
-            request.user, region=region, year=year, rows=rows, submit="_submit" in request.POST
-        )
+        save = actual_submit if "_submit" in request.POST else actual_save
+        result = save(user=request.user, region=region, year=year, rows=rows)
         if result.ok:
             messages.success(request, _saved_message(request, len(result.saved)))
             return redirect(request.get_full_path())

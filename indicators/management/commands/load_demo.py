@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.demo import load_demo, remove_demo
-from indicators.jobs import schedule_recompute
+from indicators.services.runs import attainment_run_queue
 
 
 class Command(BaseCommand):
@@ -27,4 +27,4 @@ class Command(BaseCommand):
             count = load_demo()
             self.stdout.write(f"Added {count} sample actual(s), marked 示例数据.")
         if count:
-            schedule_recompute(scope="sample data")
+            attainment_run_queue(scope="sample data")
