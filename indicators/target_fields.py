@@ -26,7 +26,7 @@ TARGET_FIELDS = [
 ]
 
 
-def _json_number(value):
+def json_number(value):
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"not serialisable: {value!r}")
@@ -36,7 +36,7 @@ def write_records(records, out, *, fields: list[str], format: str) -> None:
     """Write records to the text stream `out`: "json" (figures as numbers, one document) or
     "csv" (a header of `fields`, an empty cell for a missing value)."""
     if format == "json":
-        text = json.dumps(list(records), ensure_ascii=False, indent=2, default=_json_number)
+        text = json.dumps(list(records), ensure_ascii=False, indent=2, default=json_number)
         out.write(text + "\n")
         return
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
