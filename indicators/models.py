@@ -6,6 +6,8 @@ from simple_history.models import HistoricalRecords
 
 from qualityplan.runs import BackgroundRun
 
+from .values import reading
+
 
 class Direction(models.TextChoices):
     HIGHER = "higher", _("越高越好")
@@ -319,6 +321,12 @@ class Actual(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} {self.year}: {self.raw}"
+
+    @property
+    def read_as(self):
+        """The number the typed text was read as, where it differs from it: "35000" for
+        "3.5万", "≥98" for "98以上"."""
+        return reading(self.raw, self.value, self.qualifier)
 
 
 class PlanYear(models.Model):

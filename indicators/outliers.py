@@ -1,13 +1,19 @@
-"""Is a new figure plausible against the indicator's own history? (no database access)
+"""Is a new figure plausible? (no database access)
 
-Modelled on DHIS2's outlier checks: a z-score against earlier values once there are
-enough of them, a min–max band before that, and a cumulative count that falls.
+Against the indicator's own history, modelled on DHIS2's outlier checks: a z-score against
+earlier values once there are enough of them, a min–max band before that, and a cumulative
+count that falls. Against the indicator's scale: a figure ten times too big or too small
+for both its target and its latest approved figure (a "万" typed or left out), or a rate
+outside 0–100.
 """
 
 from decimal import Decimal
 from statistics import fmean, pstdev
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from .values import plain_decimal
 
 Z_SCORE_LIMIT = 3.0
 MIN_POINTS_FOR_Z_SCORE = 3
@@ -43,4 +49,49 @@ def suspicion(value: Decimal, history: list[Decimal], *, measure: str, unit: str
     band = RATE_BAND if unit == "%" else max(high - low, max(abs(low), abs(high)) / 2)
     if value < low - band or value > high + band:
         return _("超出历史数据范围(%(low)s–%(high)s)较多。") % {"low": low, "high": high}
+    return ""
+
+
+# How far off the indicator's scale a figure may be before it looks like a slip of the unit.
+SCALE_FACTOR = Decimal(10)
+
+
+def is_rate(name: str, unit: str) -> bool:
+    """A rate (率) counted in percent: its figures lie between 0 and 100."""
+    return unit == "%" or (unit == "" and "率" in name)
+
+
+def scale_suspicion(
+    value: Decimal, *, target: Decimal | None, latest: Decimal | None, rate: bool
+) -> str:
+    """Why the value is off the indicator's scale, in the active language; "" when it is not.
+
+    `target`: the target's value (for a 新增 target, its share of one year); `latest`: the
+    latest approved figure before this one. The value is suspicious when it is more than
+    SCALE_FACTOR times, or less than a SCALE_FACTOR-th of, every one of them that is known
+    and positive; with neither known there is nothing to compare with. A rate outside
+    0–100 is suspicious whatever the references.
+    """
+    if rate and not Decimal(0) <= value <= Decimal(100):
+        return _("比率通常在 0 到 100 之间,填写的是 %(value)s。") % {"value": plain_decimal(value)}
+    references = [
+        (label, reference)
+        for label, reference in ((_("目标"), target), (_("最近审核值"), latest))
+        if reference is not None and reference > 0
+    ]
+    if not references:
+        return ""
+    named = pgettext("list separator", "、").join(
+        f"{label} {plain_decimal(reference)}" for label, reference in references
+    )
+    if all(value > reference * SCALE_FACTOR for _label, reference in references):
+        return _("数值 %(value)s 超过%(references)s的 10 倍,请核对单位(如“万”“亿”)。") % {
+            "value": plain_decimal(value),
+            "references": named,
+        }
+    if all(value * SCALE_FACTOR < reference for _label, reference in references):
+        return _("数值 %(value)s 不到%(references)s的十分之一,请核对单位(如“万”“亿”)。") % {
+            "value": plain_decimal(value),
+            "references": named,
+        }
     return ""

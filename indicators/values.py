@@ -126,6 +126,18 @@ def plain_decimal(value: Decimal) -> Decimal:
     return Decimal(format(value.normalize(), "f"))
 
 
+_QUALIFIER_SIGNS = {"": "", "gte": "≥", "gt": ">", "lte": "≤", "lt": "<"}
+
+
+def reading(raw: str, value: Decimal | None, qualifier: str = "") -> str:
+    """The number a typed figure was read as ("3.5万" -> "35000", "98以上" -> "≥98"); "" when
+    it reads exactly as typed ("93"), or when nothing was read."""
+    if value is None:
+        return ""
+    read = f"{_QUALIFIER_SIGNS[qualifier]}{plain_decimal(value)}"
+    return "" if read == raw.strip() else read
+
+
 # Units that count whole things: a fractional figure in them is a typing error.
 WHOLE_UNITS = {"个", "项", "家", "件", "张", "座", "所", "台", "次", "人", "条", "处", "批次", "批"}
 
