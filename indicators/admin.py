@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
@@ -38,7 +39,7 @@ from .resources import ActualImportResource
 from .selectors import alignment_flags
 from .services.actuals import actual_approve, actual_return, year_lock, year_unlock
 from .services.runs import attainment_run_queue
-from .views import entry_template_view, entry_view
+from .views import entry_template_view, entry_view, review_view, worklist_view
 
 
 class IndicatorInline(admin.TabularInline):
@@ -260,12 +261,13 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
         "region",
         "year",
         "raw",
-        "qualifier",
+        "number_read",
         "status",
         "flagged",
         "entered_by",
         "reviewed_by",
         "updated_at",
+        "version_seen",
     ]
     list_filter = [
         "status",
@@ -284,6 +286,7 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
     import_formats = [base_formats.XLSX, base_formats.CSV]
     export_resource_classes = [ActualExportResource]
     import_form_class = CheckedImportForm
+    import_template_name = "admin/indicators/actual/import.html"
 
     def get_import_data_kwargs(self, **kwargs):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
@@ -310,25 +313,62 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
             return False
         return super().has_view_history_or_change_history_permission(request, obj)
 
-    @admin.display(description=_("异常"), boolean=True)
+    @admin.display(description=_("读作"))
+    def number_read(self, obj):
+        return obj.read_as or "—"
+
+    @admin.display(description=_("异常"))
     def flagged(self, obj):
-        return bool(obj.suspicion)
+        """A mark on the flagged rows only, with the reason on hover."""
+        if not obj.suspicion:
+            return ""
+        return format_html('<span class="flagged" title="{}">⚠ {}</span>', obj.suspicion, _("异常"))
 
-    @admin.action(description=_("审核通过所选数值"), permissions=["review"])
-    def approve(self, request, queryset):
-        n = actual_approve(user=request.user, actuals=list(queryset))
-        self.message_user(request, _("已审核通过 %(n)d 项。") % {"n": n}, messages.SUCCESS)
+    @admin.display(description=_("版本"))
+    def version_seen(self, obj):
+        """The version the reviewer sees, posted with an approval or a return."""
+        return format_html(
+            '{}<input type="hidden" name="version-{}" value="{}">', obj.version, obj.pk, obj.version
+        )
 
-    @admin.action(description=_("退回所选数值(需填写原因)"), permissions=["review"])
-    def send_back(self, request, queryset):
+    def _as_seen(self, request, queryset):
+        """The figures ticked, each as the version the list showed (unseen: refused as
+        changed since)."""
+        seen = list(queryset)
+        for actual in seen:
+            posted = request.POST.get(f"version-{actual.pk}", "")
+            actual.version = int(posted) if posted.isdigit() else 0
+        return seen
+
+    def _review(self, request, review, done_message, **kwargs):
         try:
-            n = actual_return(
-                user=request.user, actuals=list(queryset), reason=request.POST.get("reason", "")
-            )
+            n = review(user=request.user, **kwargs)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
-        self.message_user(request, _("已退回 %(n)d 项。") % {"n": n}, messages.SUCCESS)
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc) or _("您无权审核所选数值。"), messages.ERROR)
+            return
+        self.message_user(request, done_message % {"n": n}, messages.SUCCESS)
+
+    @admin.action(description=_("审核通过所选数值"), permissions=["review"])
+    def approve(self, request, queryset):
+        self._review(
+            request,
+            actual_approve,
+            _("已审核通过 %(n)d 项。"),
+            actuals=self._as_seen(request, queryset),
+        )
+
+    @admin.action(description=_("退回所选数值(需填写原因)"), permissions=["review"])
+    def send_back(self, request, queryset):
+        self._review(
+            request,
+            actual_return,
+            _("已退回 %(n)d 项。"),
+            actuals=self._as_seen(request, queryset),
+            reason=request.POST.get("reason", ""),
+        )
 
     def get_urls(self):
         return [
@@ -344,6 +384,20 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
                 self.admin_site.admin_view(entry_template_view),
                 name="indicators_actual_entry_template",
             ),
+            path(
+                "worklist/",
+                self.admin_site.admin_view(
+                    lambda request: worklist_view(request, self.admin_site.each_context(request))
+                ),
+                name="indicators_actual_worklist",
+            ),
+            path(
+                "review/",
+                self.admin_site.admin_view(
+                    lambda request: review_view(request, self.admin_site.each_context(request))
+                ),
+                name="indicators_actual_review",
+            ),
             *super().get_urls(),
         ]
 
@@ -353,7 +407,7 @@ class PlanYearAdmin(SimpleHistoryAdmin):
     list_display = ["plan", "year", "due_date", "is_locked", "locked_by", "locked_at"]
     list_filter = ["is_locked", "plan", "year"]
     list_editable = ["due_date"]
-    list_select_related = ["plan", "locked_by"]
+    list_select_related = ["plan__region", "locked_by"]
     readonly_fields = ["is_locked", "locked_by", "locked_at", "unlock_reason"]
     action_form = ReasonActionForm
     actions = ["lock", "unlock"]
@@ -366,8 +420,13 @@ class PlanYearAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("锁定所选年度"), permissions=["lock"])
     def lock(self, request, queryset):
-        for plan_year in queryset:
-            year_lock(user=request.user, plan=plan_year.plan, year=plan_year.year)
+        try:
+            with transaction.atomic():
+                for plan_year in queryset:
+                    year_lock(user=request.user, plan=plan_year.plan, year=plan_year.year)
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
         self.message_user(request, _("已锁定 %(n)d 个年度。") % {"n": len(queryset)})
 
     @admin.action(description=_("解锁所选年度(需填写原因)"), permissions=["unlock"])

@@ -9,15 +9,36 @@ from .models import Actual, Indicator
 
 
 class EntryFilterForm(forms.Form):
+    """The department, year and region of an entry page. The year is chosen among those the
+    department's plans are open for; none chosen, or one the department has not, opens the
+    year now due."""
+
     department = forms.ModelChoiceField(queryset=None, label=_("责任单位"))
-    year = forms.IntegerField(label=_("年份"), min_value=1949, max_value=2100)
+    year = forms.IntegerField(label=_("年份"), required=False, widget=forms.Select)
     region = forms.ModelChoiceField(queryset=None, label=_("区划"), required=False)
 
-    def __init__(self, *args, departments, regions_for, **kwargs):
-        """regions_for(department): the region choices for the chosen (or initial) one."""
+    def __init__(self, *args, departments, regions_for, years_for, **kwargs):
+        """regions_for(department): the region choices for the chosen (or initial) one;
+        years_for(department): its open years (entry_rules.OpenYear) and the year now due."""
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
-        self.fields["region"].queryset = regions_for(self._chosen_department())
+        chosen = self._chosen_department()
+        self.fields["region"].queryset = regions_for(chosen)
+        self.open_years, self.due_year = years_for(chosen) if chosen else ([], None)
+        self.fields["year"].widget.choices = [
+            (
+                y.year,
+                _("%(year)d年(基期)") % {"year": y.year}
+                if y.is_base
+                else _("%(year)d年") % {"year": y.year},
+            )
+            for y in reversed(self.open_years)
+        ]
+        self.initial["year"] = self.due_year
+        if self.is_bound and self.data.get("year") not in {str(y.year) for y in self.open_years}:
+            # The select shows the year the page opens on.
+            self.data = self.data.copy()
+            self.data["year"] = self.due_year or ""
 
     def _chosen_department(self):
         field = self.fields["department"]
@@ -26,6 +47,12 @@ class EntryFilterForm(forms.Form):
             return field.clean(value)
         except forms.ValidationError:
             return None
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year is None:
+            raise forms.ValidationError(_("该单位目前没有开放填报的年度。"))
+        return year
 
 
 class ActualEntryForm(forms.Form):
@@ -49,6 +76,20 @@ class ActualEntryForm(forms.Form):
     )
     note = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 28})
+    )
+    explanation = forms.CharField(
+        label=_("情况说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": _("如:企业关停、统计口径调整、受疫情影响等")}
+        ),
+    )
+    next_steps = forms.CharField(
+        label=_("下一步措施"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("本单位正在或将要采取的措施")}),
     )
 
 

@@ -9,10 +9,10 @@ from accounts.scope import region_allowed, scope_indicators
 from regions.models import Region
 
 from .entry_rules import check_entry
-from .models import Actual, Indicator
-from .selectors import approved_history, year_is_locked
+from .models import Actual, Indicator, PlanYear
+from .worklists import approved_figures, standings
 
-COLUMNS = ["plan", "indicator", "region", "year", "value", "note"]
+COLUMNS = ["plan", "indicator", "region", "year", "value", "note", "explanation", "next_steps"]
 # Chinese headings a clerk may use instead of the column codes.
 COLUMN_ALIASES = {
     "规划": "plan",
@@ -25,6 +25,8 @@ COLUMN_ALIASES = {
     "数值": "value",
     "本年数值": "value",
     "说明": "note",
+    "情况说明": "explanation",
+    "下一步措施": "next_steps",
 }
 # The template's headings: part of the file's format, so not translated.
 COLUMN_LABELS = {
@@ -34,6 +36,8 @@ COLUMN_LABELS = {
     "year": "年份",
     "value": "数值",
     "note": "说明",
+    "explanation": "情况说明",
+    "next_steps": "下一步措施",
 }
 
 
@@ -52,6 +56,8 @@ class ResolvedRow:
     existing: Actual | None = None
     check: object = None
     note: str = ""
+    explanation: str = ""
+    next_steps: str = ""
     skip: bool = False  # nothing entered, or the same figure as already stored
     errors: dict[str, list[str]] = field(default_factory=dict)
 
@@ -68,9 +74,13 @@ def _text(row, column):
     return str(value).strip()
 
 
-def resolve_row(user, row, *, approve, seen):
+def resolve_row(user, row, *, seen):
     """Check one row (a dict keyed by COLUMNS); `seen` collects keys to find duplicates."""
-    result = ResolvedRow(note=_text(row, "note"))
+    result = ResolvedRow(
+        note=_text(row, "note"),
+        explanation=_text(row, "explanation"),
+        next_steps=_text(row, "next_steps"),
+    )
     plan_slug, code = _text(row, "plan"), _text(row, "indicator")
     if not plan_slug:
         result.fail("plan", _("请填写规划标识。"))
@@ -79,7 +89,7 @@ def resolve_row(user, row, *, approve, seen):
     if plan_slug and code:
         result.indicator = (
             Indicator.objects.select_related("plan__region", "department")
-            .prefetch_related("targets")
+            .prefetch_related("targets", "baselines")
             .filter(plan__slug=plan_slug, code=code)
             .first()
         )
@@ -125,26 +135,34 @@ def resolve_row(user, row, *, approve, seen):
         indicator=result.indicator, region=result.region, year=result.year
     ).first()
     existing = result.existing
+    typed = (value_text, result.note, result.explanation, result.next_steps)
     if (
         existing is not None
-        and (existing.raw, existing.note) == (value_text, result.note)
-        and (existing.status == Actual.Status.APPROVED or not approve)
+        and (existing.raw, existing.note, existing.explanation, existing.next_steps) == typed
     ):
         result.skip = True  # unchanged: typically a prefilled template line
         return result
     if existing is not None and existing.status == Actual.Status.APPROVED:
         result.fail("value", _("该数值已审核,不能通过导入修改;如需更正,请联系审核人员退回。"))
-    plan = result.indicator.plan
+    indicator, plan = result.indicator, result.indicator.plan
+    standing = standings(
+        [(indicator, result.region.pk, result.year)],
+        approved_figures([indicator.pk], [result.region.pk]),
+    ).get((indicator.pk, result.region.pk, result.year))
     result.check = check_entry(
         value_text,
-        unit=result.indicator.unit,
-        measure=result.indicator.measure,
+        unit=indicator.unit,
+        measure=indicator.measure,
+        name=indicator.name,
         year=result.year,
         period_start=plan.period_start,
         period_end=plan.period_end,
-        locked=year_is_locked(plan, result.year),
-        history=approved_history(result.indicator, result.region, result.year),
+        locked=PlanYear.objects.filter(plan=plan, year=result.year, is_locked=True).exists(),
+        standing=standing,
         note=result.note,
+        submit=True,
+        explanation=result.explanation,
+        next_steps=result.next_steps,
     )
     if not value_text:
         result.fail("value", _("请填写数值。"))
@@ -152,6 +170,8 @@ def resolve_row(user, row, *, approve, seen):
         result.fail("year", message)
     for message in result.check.value_errors:
         result.fail("value", message)
+    for message in result.check.reason_errors:
+        result.fail("explanation", message)
     return result
 
 

@@ -7,10 +7,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scope import scope_indicators
 from regions.models import Region
 
-from .models import Actual, Indicator, PlanYear, Target
+from .models import Actual, Target
 from .values import plain_decimal
 
 
@@ -71,64 +70,6 @@ def target_records(plan_slug=None):
         }
 
 
-@dataclass
-class EntryLine:
-    """What a clerk sees for one indicator on the data-entry page."""
-
-    indicator: Indicator
-    targets: list
-    baseline: object
-    last_year: object
-    actual: object
-
-    @property
-    def initial(self):
-        a = self.actual
-        return {
-            "indicator": self.indicator.pk,
-            "version": a.version if a else None,
-            "text": a.raw if a else "",
-            "note": a.note if a else "",
-            "qualitative_status": a.qualitative_status if a else "",
-            "evidence": a.evidence if a else "",
-        }
-
-
-def entry_lines(user, *, department, region, year):
-    """The indicators of a department whose plan covers `year`, with their context."""
-    indicators = list(
-        scope_indicators(
-            Indicator.objects.filter(
-                department=department, plan__period_start__lte=year, plan__period_end__gte=year
-            ),
-            user,
-        )
-        .select_related("plan")
-        .prefetch_related("targets", "baselines")
-        .order_by("plan__slug", "code")
-    )
-    actuals = {
-        (a.indicator_id, a.year): a
-        for a in Actual.objects.filter(
-            indicator__in=indicators, region=region, year__in=[year, year - 1]
-        ).select_related("entered_by", "reviewed_by")
-    }
-    lines = []
-    for ind in indicators:
-        targets = list(ind.targets.all())
-        last = actuals.get((ind.pk, year - 1))
-        lines.append(
-            EntryLine(
-                indicator=ind,
-                targets=targets,
-                baseline=reference_baseline(list(ind.baselines.all()), year),
-                last_year=last if last and last.status == Actual.Status.APPROVED else None,
-                actual=actuals.get((ind.pk, year)),
-            )
-        )
-    return lines
-
-
 def missing_entries(plan, year):
     """Per department: the indicators of `plan` with nothing submitted for `year`.
 
@@ -152,25 +93,6 @@ def missing_entries(plan, year):
         if indicator.pk not in done:
             missing.setdefault(indicator.department, []).append(indicator)
     return missing
-
-
-def year_is_locked(plan, year):
-    return PlanYear.objects.filter(plan=plan, year=year, is_locked=True).exists()
-
-
-def approved_history(indicator, region, year):
-    """Earlier approved values of one indicator and region, oldest first."""
-    return list(
-        Actual.objects.filter(
-            indicator=indicator,
-            region=region,
-            year__lt=year,
-            status=Actual.Status.APPROVED,
-            value__isnull=False,
-        )
-        .order_by("year")
-        .values_list("value", flat=True)
-    )
 
 
 HIGHER_IS_BETTER = {"gte", "gt", "range"}

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.scope import region_allowed, scope_actuals, scope_indicators
 from regions.models import Region
@@ -24,7 +24,7 @@ from ..changes import mark_change
 from ..entry_rules import EntryCheck, check_entry
 from ..imports import ResolvedRow
 from ..models import Actual, Indicator, Plan, PlanYear
-from ..selectors import approved_history, year_is_locked
+from ..worklists import approved_figures, figures_entered_by, standings
 from .runs import attainment_run_queue
 
 EDITABLE = {Actual.Status.DRAFT, Actual.Status.RETURNED, Actual.Status.SUBMITTED}
@@ -38,6 +38,26 @@ class EntryRow:
     qualitative_status: str = ""
     evidence: str = ""
     version: int | None = None  # the version the page was read at; None for a new figure
+    explanation: str = ""  # 情况说明
+    next_steps: str = ""  # 下一步措施
+
+    def same_as(self, actual: Actual) -> bool:
+        """Whether the row leaves the stored figure as it is."""
+        return (
+            self.text.strip(),
+            self.note.strip(),
+            self.qualitative_status,
+            self.evidence.strip(),
+            self.explanation.strip(),
+            self.next_steps.strip(),
+        ) == (
+            actual.raw,
+            actual.note,
+            actual.qualitative_status,
+            actual.evidence,
+            actual.explanation,
+            actual.next_steps,
+        )
 
 
 @dataclass
@@ -53,46 +73,49 @@ class EntryResult:
 def actual_save(
     *, user: AbstractUser, region: Region, year: int, rows: Sequence[EntryRow]
 ) -> EntryResult:
-    """Save a page of figures as drafts: all rows or none."""
+    """Save a page of figures as drafts: all rows or none. A row that leaves an approved
+    figure, or one of a locked year, as it is, is passed over."""
     return _enter(user, region=region, year=year, rows=rows, submit=False)
 
 
 def actual_submit(
     *, user: AbstractUser, region: Region, year: int, rows: Sequence[EntryRow]
 ) -> EntryResult:
-    """Save a page of figures and send them for review: all rows or none."""
+    """Save a page of figures and send them for review: all rows or none. A figure that
+    would leave its indicator 滞后, 严重滞后, 逆向 or 未达标 needs its 情况说明 and
+    下一步措施."""
     return _enter(user, region=region, year=year, rows=rows, submit=True)
 
 
 def actual_approve(*, user: AbstractUser, actuals: Sequence[Actual]) -> int:
-    """Approve submitted figures; returns how many changed."""
+    """Approve submitted figures; returns how many changed.
+
+    `actuals` are the figures as the reviewer saw them: if any has changed since (its
+    version is no longer the one seen), nothing is approved. Nobody approves a figure they
+    entered or changed."""
     return _review(user, actuals, APPROVAL)
 
 
 def actual_return(*, user: AbstractUser, actuals: Sequence[Actual], reason: str) -> int:
-    """Send submitted or approved figures back to the clerk with a reason; returns how many."""
+    """Send submitted or approved figures back to the clerk with a reason; returns how many.
+    As for approving, nothing is returned if any figure changed since the reviewer saw it."""
     if not reason.strip():
         raise ValidationError(_("退回时必须填写原因。"))
     return _review(user, actuals, RETURN, reason=reason.strip())
 
 
-def actual_import_row(
-    *, user: AbstractUser, actual: Actual, row: ResolvedRow, approve: bool
-) -> Actual:
-    """Store one checked row of an upload (`imports.resolve_row`): submitted, or approved
-    when a reviewer imports with approval. The upload's transaction makes it all or none."""
+def actual_import_row(*, user: AbstractUser, actual: Actual, row: ResolvedRow) -> Actual:
+    """Store one checked row of an upload (`imports.resolve_row`) as submitted, entered by
+    `user`. The upload's transaction makes it all or none."""
     figure = row.check.figure
     if actual.pk is not None:
         actual.version += 1
     actual.value, actual.qualifier, actual.raw = figure.value, figure.qualifier, figure.raw
     actual.note, actual.suspicion = row.note, row.check.suspicion
+    actual.explanation, actual.next_steps = row.explanation, row.next_steps
     actual.entered_by, actual.return_reason = user, ""
-    if approve:
-        actual.status = Actual.Status.APPROVED
-        actual.reviewed_by, actual.reviewed_at = user, timezone.now()
-    else:
-        actual.status = Actual.Status.SUBMITTED
-    mark_change(actual, user=user, reason="导入并审核" if approve else "导入")
+    actual.status = Actual.Status.SUBMITTED
+    mark_change(actual, user=user, reason="导入")
     actual.save()
     return actual
 
@@ -113,9 +136,14 @@ def actual_record(*, actual: Actual, reason: str) -> bool:
 
 @transaction.atomic
 def year_lock(*, user: AbstractUser, plan: Plan, year: int) -> PlanYear:
-    """Lock a plan's year: its figures can no longer be entered, approved or returned."""
+    """Lock a plan's year: its figures can no longer be entered, approved or returned. A
+    reviewer locks only the plans of their own region and those below it."""
     if not user.has_perm("indicators.lock_planyear"):
         raise PermissionDenied(_("您无权锁定年度。"))
+    if not region_allowed(user, plan.region):
+        raise PermissionDenied(
+            _("您只能锁定本辖区的规划年度,“%(plan)s”不在其内。") % {"plan": plan.title}
+        )
     plan_year = PlanYear.objects.select_for_update().filter(plan=plan, year=year).first()
     plan_year = plan_year or PlanYear(plan=plan, year=year)
     if not plan_year.is_locked:
@@ -150,10 +178,10 @@ def _changed_by_someone_else(actual):
     }
 
 
-def _check_row(user, row, *, region, year, existing, locked):
+def _check_row(user, row, *, indicator, region, year, existing, locked, allowed, standing, submit):
     """Every problem with one row of the page, and what to store; no writes."""
-    indicator, errors = row.indicator, []
-    if not scope_indicators(Indicator.objects.filter(pk=indicator.pk), user).exists():
+    errors = []
+    if not allowed:
         errors.append(_("您无权填报该指标。"))
     if existing is not None:
         if row.version != existing.version:
@@ -162,18 +190,23 @@ def _check_row(user, row, *, region, year, existing, locked):
             errors.append(_("该数值已审核,不能直接修改;如需更正,请联系审核人员退回。"))
     elif row.version is not None:
         errors.append(_("该数值已被删除,请刷新页面。"))
+    plan = indicator.plan
     check = check_entry(
         row.text,
         unit=indicator.unit,
         measure=indicator.measure,
+        name=indicator.name,
         year=year,
-        period_start=indicator.plan.period_start,
-        period_end=indicator.plan.period_end,
+        period_start=plan.period_start,
+        period_end=plan.period_end,
         locked=locked,
-        history=approved_history(indicator, region, year),
+        standing=standing,
         note=row.note,
         qualitative=indicator.is_qualitative,
         qualitative_status=row.qualitative_status,
+        submit=submit,
+        explanation=row.explanation,
+        next_steps=row.next_steps,
     )
     return errors + check.errors, check
 
@@ -185,51 +218,83 @@ def _enter(user, *, region, year, rows, submit):
     if not region_allowed(user, region):
         raise PermissionDenied(_("您无权填报该区划的数据。"))
     result = EntryResult()
-    plan_locks = {}
+    ids = [r.indicator.pk for r in rows]
     # Lock the indicators first: select_for_update below locks only the figures that exist, so
     # two saves of the same empty cell would both insert (the second failing on the unique
     # constraint). Now the second waits, then finds the first's figure and is refused as stale.
     list(
         Indicator.objects.select_for_update(no_key=True)
-        .filter(pk__in=[r.indicator.pk for r in rows])
+        .filter(pk__in=ids)
         .order_by("pk")
         .values_list("pk", flat=True)
+    )
+    indicators = {
+        i.pk: i
+        for i in Indicator.objects.filter(pk__in=ids)
+        .select_related("plan")
+        .prefetch_related("targets", "baselines")
+    }
+    allowed = set(
+        scope_indicators(Indicator.objects.filter(pk__in=ids), user).values_list("pk", flat=True)
     )
     existing = {
         a.indicator_id: a
         for a in Actual.objects.select_for_update(of=("self",))
         .select_related("entered_by")
-        .filter(indicator__in=[r.indicator for r in rows], region=region, year=year)
+        .filter(indicator__in=ids, region=region, year=year)
     }
     if existing and scope_actuals(
         Actual.objects.filter(pk__in=[a.pk for a in existing.values()]), user
     ).count() != len(existing):
         raise PermissionDenied(_("您无权修改其他单位或区划的数据。"))
+    locked = set(
+        PlanYear.objects.filter(
+            plan_id__in={i.plan_id for i in indicators.values()}, year=year, is_locked=True
+        ).values_list("plan_id", flat=True)
+    )
+    judged = standings(
+        [(i, region.pk, year) for i in indicators.values()],
+        approved_figures(ids, [region.pk]),
+    )
     pending = []
     for row in rows:
-        actual = existing.get(row.indicator.pk)
+        indicator = indicators[row.indicator.pk]
+        actual = existing.get(indicator.pk)
         if actual is None and not row.text.strip() and not row.qualitative_status:
             continue  # nothing entered for this indicator
-        plan = row.indicator.plan
-        if plan.pk not in plan_locks:
-            plan_locks[plan.pk] = year_is_locked(plan, year)
+        is_locked = indicator.plan_id in locked
+        if (
+            actual is not None
+            and row.same_as(actual)
+            and (is_locked or actual.status == Actual.Status.APPROVED)
+        ):
+            continue  # an approved or locked figure left as it was
         errors, check = _check_row(
-            user, row, region=region, year=year, existing=actual, locked=plan_locks[plan.pk]
+            user,
+            row,
+            indicator=indicator,
+            region=region,
+            year=year,
+            existing=actual,
+            locked=is_locked,
+            allowed=indicator.pk in allowed,
+            standing=judged.get((indicator.pk, region.pk, year)),
+            submit=submit,
         )
         if errors:
-            result.errors[row.indicator.pk] = errors
+            result.errors[indicator.pk] = errors
         else:
-            pending.append((row, actual, check))
+            pending.append((row, indicator, actual, check))
     if result.errors:
         return result
-    for row, actual, check in pending:
+    for row, indicator, actual, check in pending:
         result.saved.append(
-            _store(user, row, actual, check, region=region, year=year, submit=submit)
+            _store(user, row, indicator, actual, check, region=region, year=year, submit=submit)
         )
     return result
 
 
-def _store(user, row: EntryRow, actual, check: EntryCheck, *, region, year, submit):
+def _store(user, row: EntryRow, indicator, actual, check: EntryCheck, *, region, year, submit):
     figure = check.figure
     values = {
         "value": figure.value if figure else None,
@@ -238,11 +303,13 @@ def _store(user, row: EntryRow, actual, check: EntryCheck, *, region, year, subm
         "note": row.note.strip(),
         "qualitative_status": row.qualitative_status,
         "evidence": row.evidence.strip(),
+        "explanation": row.explanation.strip(),
+        "next_steps": row.next_steps.strip(),
         "suspicion": check.suspicion,
     }
     status = Actual.Status.SUBMITTED if submit else Actual.Status.DRAFT
     if actual is None:
-        actual = Actual(indicator=row.indicator, region=region, year=year)
+        actual = Actual(indicator=indicator, region=region, year=year)
     elif all(getattr(actual, k) == v for k, v in values.items()) and (
         actual.status == status or (not submit and actual.status == Actual.Status.SUBMITTED)
     ):
@@ -284,21 +351,55 @@ RETURN = _Review(
 )
 
 
+def _named(actuals):
+    return pgettext("list separator", "、").join(
+        _("%(code)s %(region)s %(year)d年")
+        % {"code": a.indicator.code, "region": a.region.name, "year": a.year}
+        for a in actuals
+    )
+
+
 @transaction.atomic
 def _review(user, actuals, review: _Review, *, reason=""):
     """Apply a review to the figures it concerns; recompute the attainment of every
-    indicator whose approved figure came or went."""
+    indicator whose approved figure came or went. All or none: a figure changed since the
+    reviewer saw it, one the reviewer entered (for an approval) or one of a locked year
+    refuses the whole review."""
     if not user.has_perm("indicators.review_actual"):
         raise PermissionDenied(_("您无权审核数据。"))
-    ids = {a.pk for a in actuals}
-    reviewable = scope_actuals(Actual.objects.filter(pk__in=ids), user)
-    if reviewable.count() != len(ids):
+    seen = {a.pk: a.version for a in actuals}
+    reviewable = scope_actuals(Actual.objects.filter(pk__in=seen), user)
+    if reviewable.count() != len(seen):
         raise PermissionDenied(_("您无权审核其他区划的数据。"))
+    current = list(
+        reviewable.select_related("indicator", "region")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    stale = [a for a in current if a.version != seen[a.pk]]
+    if stale:
+        raise ValidationError(
+            _("%(figures)s在您查看之后已被修改,本次未做任何审核;请重新查看后再审核。")
+            % {"figures": _named(stale)}
+        )
+    concerned = [a for a in current if a.status in review.since]
+    if review.to == Actual.Status.APPROVED:
+        own = figures_entered_by(user, concerned)
+        if own:
+            raise PermissionDenied(
+                _("%(figures)s由您填报或修改过,须由其他审核人员审核。")
+                % {"figures": _named(a for a in concerned if a.pk in own)}
+            )
+    locked = set(
+        PlanYear.objects.filter(
+            plan_id__in={a.indicator.plan_id for a in concerned},
+            year__in={a.year for a in concerned},
+            is_locked=True,
+        ).values_list("plan_id", "year")
+    )
     count, touched = 0, set()
-    for actual in reviewable.select_related("indicator__plan").select_for_update(of=("self",)):
-        if actual.status not in review.since:
-            continue
-        if year_is_locked(actual.indicator.plan, actual.year):
+    for actual in concerned:
+        if (actual.indicator.plan_id, actual.year) in locked:
             raise ValidationError(review.locked_message % {"year": actual.year})
         if Actual.Status.APPROVED in (actual.status, review.to):
             touched.add(actual.indicator_id)

@@ -22,8 +22,11 @@ def open_page(client, user, year=2013):
     return client.get(ENTRY, page_params(user, year))
 
 
-def post_page(client, user, values, *, year=2013, submit=False, notes=None, page=None):
-    """Post the page as the clerk would after typing `values` ({code: text})."""
+def post_page(
+    client, user, values, *, year=2013, submit=False, notes=None, page=None, reasons=None
+):
+    """Post the page as the clerk would after typing `values` ({code: text}), `notes` and
+    `reasons` ({code: (情况说明, 下一步措施)})."""
     page = page or open_page(client, user, year)
     formset = page.context["formset"]
     data = {
@@ -40,6 +43,11 @@ def post_page(client, user, values, *, year=2013, submit=False, notes=None, page
         data[f"entry-{n}-note"] = (notes or {}).get(code, initial["note"])
         data[f"entry-{n}-qualitative_status"] = initial["qualitative_status"]
         data[f"entry-{n}-evidence"] = initial["evidence"]
+        explanation, next_steps = (reasons or {}).get(
+            code, (initial["explanation"], initial["next_steps"])
+        )
+        data[f"entry-{n}-explanation"] = explanation
+        data[f"entry-{n}-next_steps"] = next_steps
     if submit:
         data["_submit"] = "1"
     url = f"{ENTRY}?department={user.profile.department.pk}&year={year}"
@@ -54,7 +62,7 @@ def actual(code, year=2013):
 def test_the_page_lists_the_departments_indicators_with_their_targets(client, bob):
     page = open_page(client, bob)
     assert page.status_code == 200
-    codes = [line.indicator.code for line, _ in page.context["lines"]]
+    codes = [line.indicator.code for line in page.context["lines"]]
     assert codes == ["P-23", "P-24", "P-25", "P-26", "P-27", "P-28", "P-29", "P-30"]
     assert "达到92%以上" in page.content.decode()
 
@@ -117,7 +125,8 @@ def test_a_fractional_count_is_refused_for_whole_units(client, carol):
     response = post_page(client, carol, {"P-37": "120.5"})
     assert "应为整数" in response.content.decode()
     assert not Actual.objects.filter(indicator__code="P-37").exists()
-    assert post_page(client, carol, {"P-37": "1,200"}).status_code == 302
+    response = post_page(client, carol, {"P-37": "1,200"}, notes={"P-37": "含新纳入统计的企业"})
+    assert response.status_code == 302
     assert actual("P-37").value == Decimal("1200")
 
 

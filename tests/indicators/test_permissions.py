@@ -27,7 +27,14 @@ def figures(users):
         user=users["carol"],
         region=users["carol"].profile.department.region,
         year=2013,
-        rows=[EntryRow(Indicator.objects.get(plan__slug="jiaxing-2011", code="P-37"), "120")],
+        rows=[
+            EntryRow(
+                Indicator.objects.get(plan__slug="jiaxing-2011", code="P-37"),
+                "120",
+                explanation="两家龙头企业推迟认证",
+                next_steps="下半年集中辅导",
+            )
+        ],
     ).saved[0]
     return own, other
 
@@ -53,7 +60,10 @@ def test_permission_matrix(client, users, figures, role):
     view_own = client.get(reverse("admin:indicators_actual_change", args=[own.pk]))
     view_other = client.get(reverse("admin:indicators_actual_change", args=[other.pk]))
     entry = client.get(reverse("admin:indicators_actual_entry"))
-    client.post(changelist, {"action": "approve", "_selected_action": [own.pk]})
+    client.post(
+        changelist,
+        {"action": "approve", "_selected_action": [own.pk], f"version-{own.pk}": own.version},
+    )
     approved = Actual.objects.get(pk=own.pk).status == "approved"
     import_page = client.get(reverse("admin:indicators_actual_import"))
     plan = Plan.objects.get(slug="jiaxing-2011")

@@ -109,15 +109,14 @@ def test_reviewers_act_from_the_admin_list(client, bob, dave):
     first = enter(bob, "93").saved[0]
     client.force_login(dave)
     url = reverse("admin:indicators_actual_changelist")
-    client.post(url, {"action": "approve", "_selected_action": [first.pk]})
+    seen = {"_selected_action": [first.pk], f"version-{first.pk}": first.version}
+    client.post(url, {"action": "approve", **seen})
     first.refresh_from_db()
     assert first.status == "approved"
-    client.post(url, {"action": "send_back", "_selected_action": [first.pk], "reason": ""})
+    client.post(url, {"action": "send_back", **seen, "reason": ""})
     first.refresh_from_db()
     assert first.status == "approved"  # no reason, not returned
-    client.post(
-        url, {"action": "send_back", "_selected_action": [first.pk], "reason": "数据来源不明"}
-    )
+    client.post(url, {"action": "send_back", **seen, "reason": "数据来源不明"})
     first.refresh_from_db()
     assert (first.status, first.return_reason) == ("returned", "数据来源不明")
 
