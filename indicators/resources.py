@@ -1,16 +1,19 @@
 """django-import-export resources: the actuals upload (admin and command share it)."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from import_export import resources
 from import_export.fields import Field
+from import_export.results import Result
 
 from .imports import COLUMN_LABELS, COLUMNS, canonical_header, resolve_row
 from .models import Actual
 from .services.actuals import actual_import_row
-from .services.runs import attainment_run_queue
 
 
 class ActualImportResource(resources.ModelResource):
@@ -22,6 +25,8 @@ class ActualImportResource(resources.ModelResource):
     year = Field(attribute="year", column_name="year", readonly=True)
     value = Field(attribute="raw", column_name="value", readonly=True)
     note = Field(attribute="note", column_name="note", readonly=True)
+    explanation = Field(attribute="explanation", column_name="explanation", readonly=True)
+    next_steps = Field(attribute="next_steps", column_name="next_steps", readonly=True)
     status = Field(attribute="status", column_name="status", readonly=True)
 
     class Meta:
@@ -32,12 +37,17 @@ class ActualImportResource(resources.ModelResource):
         clean_model_instances = False
         store_instance = True
 
-    def __init__(self, approve=False, **kwargs):
-        super().__init__(**kwargs)
-        self.approve = approve
-
     def get_user_visible_fields(self):
         return [f for f in super().get_user_visible_fields() if f.column_name != "status"]
+
+    def get_result_class(self):
+        return UploadResult
+
+    def get_diff_class(self):
+        return ChangeDiff
+
+    def get_diff_headers(self):
+        return [_heading(f.column_name) for f in self.get_import_fields()]
 
     def before_import(self, dataset, **kwargs):
         if len(dataset) > settings.IMPORT_MAX_ROWS:
@@ -54,8 +64,8 @@ class ActualImportResource(resources.ModelResource):
         self.user, self._seen, self._resolved = kwargs["user"], {}, None
 
     def before_import_row(self, row, **kwargs):
-        row["_row_number"] = kwargs.get("row_number")
-        self._resolved = resolve_row(self.user, row, approve=self.approve, seen=self._seen)
+        row["_row_number"] = sheet_row(kwargs.get("row_number"))
+        self._resolved = resolve_row(self.user, row, seen=self._seen)
 
     def get_or_init_instance(self, instance_loader, row):
         r = self._resolved
@@ -72,29 +82,125 @@ class ActualImportResource(resources.ModelResource):
             raise ValidationError({column: messages for column, messages in r.errors.items()})
 
     def do_instance_save(self, instance, is_create):
-        actual_import_row(user=self.user, actual=instance, row=self._resolved, approve=self.approve)
+        actual_import_row(user=self.user, actual=instance, row=self._resolved)
 
     def after_import(self, dataset, result, **kwargs):
-        if (
-            self.approve
-            and not kwargs.get("dry_run")
-            and not (result.has_errors() or result.has_validation_errors())
-        ):
-            touched = {
-                row.instance.indicator_id
-                for row in result.rows
-                if getattr(row, "instance", None) is not None
-            }
-            if touched:
-                attainment_run_queue(indicator_ids=touched, scope="导入并审核")
+        result.columns = list(dataset.headers or [])
+
+
+def sheet_row(number):
+    """The spreadsheet's row of the `number`th data row: its heading is row 1."""
+    return None if number is None else number + 1
+
+
+def _heading(column):
+    """A column as a person reads it: the template's heading, in their language."""
+    if column == "status":
+        return _("状态")
+    return _(COLUMN_LABELS.get(column, column))
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One problem of an upload, where the clerk finds it in the file."""
+
+    row: int | None  # the spreadsheet's row (the heading is row 1); None: the whole file
+    column: int | None  # the column's position in the file, from 1
+    heading: str
+    message: str
+
+    def __str__(self):
+        if self.row is None:
+            return self.message
+        if self.column is None:
+            return _("第%(row)d行:%(message)s") % {"row": self.row, "message": self.message}
+        return _("第%(row)d行 第%(column)d列(%(heading)s):%(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "heading": self.heading,
+            "message": self.message,
+        }
+
+
+class UploadResult(Result):
+    """An import's result that knows the file's columns, to say where each problem is."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns = []  # the file's headings as column codes, in the file's order
+
+    def problems(self):
+        """Every problem as an ImportProblem, in row and column order."""
+        position = {column: n for n, column in enumerate(self.columns, 1)}
+        found = [ImportProblem(None, None, "", str(e.error)) for e in self.base_errors]
+        for number, errors in self.row_errors():
+            found += [ImportProblem(sheet_row(number), None, "", str(e.error)) for e in errors]
+        for invalid in self.invalid_rows:
+            for column, messages in invalid.error_dict.items():
+                where = None if column == NON_FIELD_ERRORS else column
+                found += [
+                    ImportProblem(
+                        sheet_row(invalid.number),
+                        position.get(where),
+                        _heading(where) if where else "",
+                        str(m),
+                    )
+                    for m in messages
+                ]
+        return sorted(found, key=lambda p: (p.row or 0, p.column or 0))
+
+    def refused_rows(self):
+        """The file's headings and, per refused row, its spreadsheet row and its cells as
+        typed (blank for an empty cell)."""
+        headings = [_heading(c) for c in self.columns]
+        rows = [
+            (
+                sheet_row(invalid.number),
+                ["" if v is None else v for v in list(invalid.values)[: len(self.columns)]],
+            )
+            for invalid in self.invalid_rows
+        ]
+        return headings, rows
 
 
 def import_errors(result):
-    """Every problem of an import result as (row number, column, message), row order."""
-    problems = [(None, "", str(e.error)) for e in result.base_errors]
-    for row_number, errors in result.row_errors():
-        problems += [(row_number, "", str(e.error)) for e in errors]
-    for invalid in result.invalid_rows:
-        for column, messages in invalid.error_dict.items():
-            problems += [(invalid.number, column, m) for m in messages]
-    return sorted(problems, key=lambda p: (p[0] or 0, p[1]))
+    """Every problem of an import result (ImportProblem), row and column order."""
+    return result.problems()
+
+
+class ChangeDiff(resources.Diff):
+    """An upload's preview: each field as it will be, and "old → new" where a row changes a
+    stored figure; blank stays blank, a status is said by its name."""
+
+    def __init__(self, resource, instance, new):
+        self.left = self._fields_said(resource, instance)
+        self.right = []
+        self.new = new
+
+    def compare_with(self, resource, instance):
+        self.right = self._fields_said(resource, instance)
+
+    @staticmethod
+    def _fields_said(resource, instance):
+        values = []
+        for f in resource.get_import_fields():
+            value = f.export(instance) if instance is not None else ""
+            if f.attribute == "status" and value:
+                value = Actual.Status(value).label
+            values.append("" if value is None else str(value))
+        return values
+
+    def as_html(self):
+        cells = []
+        for old, new in zip(self.left, self.right, strict=True):
+            if self.new or old == new:
+                cells.append(new)
+            else:
+                cells.append(
+                    format_html(
+                        '<span class="old">{}</span> → <span class="new">{}</span>',
+                        old or "—",
+                        new or "—",
+                    )
+                )
+        return cells

@@ -12,7 +12,8 @@ INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 
 def entry_template_workbook(lines, *, region, year):
-    """XLSX bytes: the import columns prefilled, value and note left for the clerk."""
+    """XLSX bytes: the import columns prefilled; value, note, 情况说明 and 下一步措施 left for
+    the clerk."""
     wb = Workbook()
     ws = wb.active
     ws.title = f"{year}年填报"
@@ -31,19 +32,22 @@ def entry_template_workbook(lines, *, region, year):
                 year,
                 line.actual.raw if line.actual else None,
                 line.actual.note if line.actual else None,
+                line.actual.explanation if line.actual else None,
+                line.actual.next_steps if line.actual else None,
                 ind.name,
                 ind.unit,
                 targets,
                 line.last_year.raw if line.last_year else None,
             ]
         )
-        for column in (5, 6):
+        for column in (5, 6, 7, 8):
             ws.cell(row=ws.max_row, column=column).fill = INPUT_FILL
         # Codes stay text so that a spreadsheet keeps "330400" and "T1-01" as typed.
-        for column in (1, 2, 3, 5, 6):
+        for column in (1, 2, 3, 5, 6, 7, 8):
             ws.cell(row=ws.max_row, column=column).number_format = "@"
     ws.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJ", [14, 10, 10, 8, 12, 24, 40, 8, 30, 16], strict=True):
+    widths = [14, 10, 10, 8, 12, 24, 30, 30, 40, 8, 30, 16]
+    for letter, width in zip("ABCDEFGHIJKL", widths, strict=True):
         ws.column_dimensions[letter].width = width
     buffer = BytesIO()
     wb.save(buffer)

@@ -61,13 +61,23 @@ def test_a_good_file_is_imported_as_submitted(tmp_path, bob):
 
 
 @pytest.mark.django_db
-def test_approve_needs_a_reviewer(tmp_path, bob, dave):
+def test_approval_on_import_is_by_another_user_a_reviewer(tmp_path, bob, bert, dave, grace):
     path = write_csv(tmp_path, GOOD)
     with pytest.raises(CommandError, match="reviewer"):
-        run(path, "bob", "--approve")
-    run(path, "dave", "--approve")
-    assert {a.status for a in jiaxing_actuals()} == {"approved"}
-    assert {a.reviewed_by for a in jiaxing_actuals()} == {dave}
+        run(path, "bob", "--approve-by", "bert")
+    with pytest.raises(CommandError, match="another user"):
+        run(path, "grace", "--approve-by", "grace")
+    assert not jiaxing_actuals().exists()
+    out, _ = run(path, "bob", "--approve-by", "dave")
+    assert "approved by dave" in out
+    assert {(a.status, a.entered_by, a.reviewed_by) for a in jiaxing_actuals()} == {
+        ("approved", bob, dave)
+    }
+    history = jiaxing_actuals().get(indicator__code="P-25").history.order_by("history_date")
+    assert [(h.history_user, h.history_change_reason) for h in history] == [
+        (bob, "导入"),
+        (dave, "审核通过"),
+    ]
 
 
 @pytest.mark.django_db
@@ -100,7 +110,8 @@ def test_one_bad_last_row_and_nothing_is_written(tmp_path, bob, dave, bad, colum
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_actuals", str(path), "--user", "bob", stderr=err)
     assert not jiaxing_actuals().exists()
-    assert f"第4行 [{column}]: " in err.getvalue()
+    position = HEADER.index(column) + 1
+    assert f"第5行 第{position}列" in err.getvalue()  # the heading is row 1
     assert message in err.getvalue()
 
 

@@ -35,43 +35,50 @@ def read_dataset(path):
         ) from exc
 
 
+def _active_user(username):
+    account = get_user_model().objects.filter(username=username, is_active=True).first()
+    if account is None:
+        raise CommandError(f"No active user {username!r}.")
+    return account
+
+
 class Command(BaseCommand):
     help = (
         "Import yearly actuals from XLSX or CSV (columns plan, indicator, region, year, value, "
-        "note). All rows or none; exits non-zero listing every error with its row."
+        "note, and optionally explanation, next_steps), entered by --user and submitted; "
+        "--approve-by approves them as another user, a reviewer. All rows or none; exits "
+        "non-zero listing every error with its row and column."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="the user the figures are entered as")
         parser.add_argument(
-            "--approve",
-            action="store_true",
-            help="mark the rows 已审核 (needs a reviewer's rights)",
+            "--approve-by",
+            metavar="REVIEWER",
+            help="approve the figures as this reviewer (another user than --user)",
         )
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
 
-    def handle(self, *args, file, user, approve, dry_run, **options):
-        account = get_user_model().objects.filter(username=user, is_active=True).first()
-        if account is None:
-            raise CommandError(f"No active user {user!r}.")
-        if not account.has_perm("indicators.import_actual") and not account.has_perm(
-            "indicators.review_actual"
-        ):
+    def handle(self, *args, file, user, approve_by, dry_run, **options):
+        account = _active_user(user)
+        if not account.has_perm("indicators.import_actual"):
             raise CommandError(f"User {user!r} may not import actuals.")
-        if approve and not account.has_perm("indicators.review_actual"):
-            raise CommandError(f"--approve needs a reviewer; {user!r} is not one.")
+        reviewer = _active_user(approve_by) if approve_by else None
+        if reviewer is not None and not reviewer.has_perm("indicators.review_actual"):
+            raise CommandError(f"--approve-by needs a reviewer; {approve_by!r} is not one.")
+        if reviewer is not None and reviewer.pk == account.pk:
+            raise CommandError("--approve-by must name another user than --user.")
         dataset = read_dataset(file)
-        result = actuals_import(user=account, dataset=dataset, approve=approve, dry_run=dry_run)
+        result = actuals_import(user=account, dataset=dataset, approve_by=reviewer, dry_run=dry_run)
         problems = import_errors(result)
         if problems:
-            for row, column, message in problems:
-                where = f"第{row}行" if row else "文件"
-                self.stderr.write(f"{where}{f' [{column}]' if column else ''}: {message}")
+            for problem in problems:
+                self.stderr.write(str(problem))
             raise CommandError(f"{len(problems)} error(s); nothing was imported.")
         totals = result.totals
         verb = "Would import" if dry_run else "Imported"
         self.stdout.write(
             f"{verb} {len(dataset)} row(s): {totals['new']} new, {totals['update']} updated"
-            f"{', approved' if approve else ''}."
+            f"{f', approved by {approve_by}' if reviewer else ''}."
         )
