@@ -93,6 +93,8 @@ def plan_columns(years, *, with_plan):
         ("原文", 50),
         ("来源冲突", 24),
         ("判定依据", 50),
+        ("情况说明", 40),
+        ("下一步措施", 40),
     ]
     return columns
 
@@ -149,7 +151,7 @@ class DetailRows:
             if actual is None:
                 values.append(None)
                 continue
-            value, qualifier, raw, qualitative = actual
+            value, qualifier, raw, qualitative = actual[:4]
             if qualitative:
                 values.append(self.qualitative.get(qualitative))
             elif qualifier or value is None:
@@ -175,6 +177,10 @@ class DetailRows:
             row.conflict or "",
             note,
         ]
+        # The department's account of the judged year's figure.
+        judged = actuals.get(row.judged)
+        explanation, next_steps = judged[4:] if judged else ("", "")
+        values += [(explanation, self.wrap), (next_steps, self.wrap)]
         return values
 
 

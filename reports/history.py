@@ -32,6 +32,8 @@ TRACKED = {
         "note",
         "qualitative_status",
         "evidence",
+        "explanation",
+        "next_steps",
         "return_reason",
     ],
     Target: [

@@ -42,7 +42,7 @@ class TargetRow(NamedTuple):
     source_text: str
     conflict: str | None
     baseline: BaselineRow | None
-    actuals: dict  # year -> (value, qualifier, raw, qualitative status)
+    actuals: dict  # year -> (value, qualifier, raw, qualitative status, 情况说明, 下一步措施)
     judged: int  # the year the result is for
     status: str
     result: tuple | None  # the stored result's RESULT_FIELDS, None when there is none
@@ -130,7 +130,15 @@ def plan_batches(plans, *, user, year=None):
             user,
         )
         for indicator_id, region_id, year_, *figure in visible.values_list(
-            "indicator_id", "region_id", "year", "value", "qualifier", "raw", "qualitative_status"
+            "indicator_id",
+            "region_id",
+            "year",
+            "value",
+            "qualifier",
+            "raw",
+            "qualitative_status",
+            "explanation",
+            "next_steps",
         ):
             actuals[(indicator_id, region_id)][year_] = tuple(figure)
         latest = dict(

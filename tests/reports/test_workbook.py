@@ -17,6 +17,7 @@ from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
 from indicators.models import Actual, Indicator, Target
+from indicators.recompute import recompute
 from indicators.services.actuals import EntryRow, actual_approve, actual_save, actual_submit
 from reports import builder
 from reports.models import ReportJob
@@ -266,7 +267,7 @@ def test_the_export_shows_only_what_the_user_may_see(tmp_path, bob, carol, dave)
         user=carol,
         region=carol.profile.department.region,
         year=2013,
-        rows=[EntryRow(indicator, "120")],
+        rows=[EntryRow(indicator, "120", explanation="认证推迟", next_steps="集中辅导")],
     ).saved[0]
     actual_approve(user=dave, actuals=[actual])
     out = tmp_path / "bob.xlsx"
@@ -402,3 +403,26 @@ def test_a_plan_without_data_is_judged_at_the_year_the_attainment_command_gives(
     jinhua = dict(zip(names, next(wb["汇总"].iter_rows(min_row=2, values_only=True)), strict=True))
     # No figure yet: the current year within 2023-2027, not the plan's last year ahead of time.
     assert jinhua["评价年份"] == command_year == min(2027, timezone.now().year)
+
+
+@pytest.mark.django_db
+def test_the_departments_reasons_stand_beside_the_status_and_in_the_change_log(
+    tmp_path, alice, carol, dave
+):
+    indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-37")
+    actual = actual_submit(
+        user=carol,
+        region=carol.profile.department.region,
+        year=2013,
+        rows=[
+            EntryRow(indicator, "120", explanation="两家龙头企业推迟认证", next_steps="集中辅导")
+        ],
+    ).saved[0]
+    actual_approve(user=dave, actuals=[actual])
+    recompute(plan_ids=[indicator.plan_id])  # as the run the approval queued does
+    wb, _ = export(tmp_path, "--plan", "jiaxing-2011")
+    row = rows_by_code(wb["jiaxing-2011"])["P-37"]
+    assert (row["评价年份"], row["完成状态"]) == (2013, "严重滞后")
+    assert (row["情况说明"], row["下一步措施"]) == ("两家龙头企业推迟认证", "集中辅导")
+    changes = [r for r in wb["变更记录"].iter_rows(values_only=True) if r[4] == "P-37"]
+    assert any(r[9] == "两家龙头企业推迟认证" for r in changes)
