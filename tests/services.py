@@ -104,6 +104,24 @@ def wait_for(predicate, timeout=60, interval=0.2):
     return False
 
 
+def lock_waiters():
+    """The process ids of the other sessions of the test database that wait for a lock."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else read once per transaction
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def session_ended(pid):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = %s)", [pid])
+        return cursor.fetchone()[0]
+
+
 def use_broker(app, **conf):
     """Point this process's Celery app at another broker, dropping cached connections."""
     from kombu import pools
