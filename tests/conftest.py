@@ -101,9 +101,13 @@ def celery_worker():
         started.append(Worker(queue, **kwargs).start())
         return started[-1]
 
-    yield start
-    for worker in started:
-        worker.stop()
+    Worker.allowed = True
+    try:
+        yield start
+    finally:
+        Worker.allowed = False
+        for worker in started:
+            worker.stop()
 
 
 @pytest.fixture

@@ -37,13 +37,21 @@ def database_url():
 
 
 class Worker:
-    """A real `celery worker` process on its own queue, against the test database."""
+    """A real `celery worker` process on its own queue, against the test database.
+
+    Started through the `celery_worker` fixture only, which marks the test `worker` (so that
+    `scripts/test --fast` leaves it out) and stops the process after it.
+    """
+
+    allowed = False  # True while the celery_worker fixture is in use
 
     def __init__(self, queue, broker=REDIS_URL, **env):
         self.queue, self.broker, self.env = queue, broker, env
         self.process = None
 
     def start(self):
+        if not Worker.allowed:
+            raise RuntimeError("start Celery workers with the celery_worker fixture")
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
