@@ -70,10 +70,14 @@ class PlanSpec:
     indicators: list[IndicatorSpec]
 
 
+# libyaml's parser where PyYAML was built with it: the same data, six times as fast.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_yaml(path):
     try:
         with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
+            data = yaml.load(f, Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise PlanFileError(path, "file", f"cannot be read as YAML: {exc}") from exc
     if not isinstance(data, dict):
