@@ -10,8 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from dashboards.payloads import PLANS_PER_PAGE
-from indicators.services.actuals import EntryRow, actual_save
 from indicators.models import Indicator, Plan
+from indicators.services.actuals import EntryRow, actual_save
 from indicators.synthetic import generate
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,9 @@ def test_the_entry_page(client, bob, django_assert_num_queries):
     page = get(client, ENTRY, django_assert_num_queries, 20, **params)
     assert len(page.context["lines"]) == 8
     p25 = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
-    actual_save(user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25, "93")])
+    actual_save(
+        user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25, "93")]
+    )
     get(client, ENTRY, django_assert_num_queries, 20, **params)  # a line with a figure
 
 
