@@ -6,6 +6,7 @@ class Region(models.Model):
     """An administrative region keyed by its GB/T 2260 code."""
 
     class Level(models.TextChoices):
+        NATIONAL = "national", _("国家")
         PROVINCE = "province", _("省")
         CITY = "city", _("市")
         DISTRICT = "district", _("区县")
