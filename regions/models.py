@@ -60,6 +60,7 @@ class Department(models.Model):
     )
     email = models.EmailField(_("联系邮箱"), blank=True)
     source_text = models.TextField(_("原文出处"), blank=True)
+    is_sample = models.BooleanField(_("示例单位"), default=False)
 
     class Meta:
         verbose_name = _("责任单位")
