@@ -4,9 +4,17 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import roles
 from tests.conftest import jiaxing_department
+
+
+@pytest.fixture(autouse=True)
+def default_language_after():
+    """A request in English leaves English active in the thread; the next test must not see it."""
+    yield
+    translation.deactivate()
 
 
 def _add_user(client, **fields):

@@ -9,6 +9,7 @@ import yaml
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from regions.models import Region
 
@@ -62,7 +63,12 @@ def fixtures_with_a_national_plan(tmp_path):
 @pytest.mark.django_db
 def test_the_provinces_hang_below_the_national_region(plans):
     nation = Region.objects.get(code="100000")
-    assert (nation.level, nation.get_level_display(), nation.parent) == ("national", "国家", None)
+    with translation.override("zh-hans"):
+        assert (nation.level, nation.get_level_display(), nation.parent) == (
+            "national",
+            "国家",
+            None,
+        )
     assert set(nation.children.values_list("code", flat=True)) == {"330000", "370000"}
     assert Region.objects.get(code="331002").ancestors()[-1] == nation
 
@@ -86,7 +92,8 @@ def test_a_national_plan_file_loads_and_province_targets_are_compared_with_it(
         ("jinhua-2023", "P-07"),
     }
     out = StringIO()
-    call_command("attainment", "--plan", "zhejiang-14", stdout=out)
+    with translation.override("zh-hans"):
+        call_command("attainment", "--plan", "zhejiang-14", stdout=out)
     assert "浙江省2025年目标96以上弱于全国同年目标97%" in out.getvalue()
 
 

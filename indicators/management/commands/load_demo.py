@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import roles
 from indicators.demo import DEMO_PLANS, DemoError, load_demo, remove_demo
 from indicators.jobs import schedule_recompute
 
@@ -47,8 +46,7 @@ class Command(BaseCommand):
             for login in loaded.logins:
                 works_for = f"  {login.department}" if login.department else ""
                 self.stdout.write(
-                    f"  {login.username:<14} password {login.password:<17} "
-                    f"{roles.label(login.role)}{works_for}"
+                    f"  {login.username:<14} password {login.password:<17} {login.role}{works_for}"
                 )
             changed = loaded.actuals
         if changed:
