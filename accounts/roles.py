@@ -138,7 +138,9 @@ ROLE_PERMISSIONS = {
 def sync_role_groups(apps):
     """Create the five role groups with exactly these permissions (idempotent).
 
-    `apps` is a migration's app registry or django.apps.apps.
+    `apps` is an app registry (django.apps.apps). The groups of a migrated database come from
+    the migrations, which keep their own copy of the lists; this re-creates them where a
+    test emptied the tables.
     """
     from django.contrib.auth.management import create_permissions
 

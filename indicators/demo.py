@@ -20,6 +20,7 @@ from regions.models import Department
 
 from .models import Actual, Comparator, Indicator, Plan
 from .selectors import reference_baseline
+from .services.actuals import actual_record
 from .values import WHOLE_UNITS
 
 DEMO_PLANS = ["zhejiang-14", "rizhao-14", "jinhua-2023"]
@@ -153,17 +154,8 @@ def _sample_actuals(seed):
             if not targets and not qualitative:
                 continue
             for n, year in enumerate(years, start=1):
-                if Actual.objects.filter(
-                    indicator=indicator, region=plan.region, year=year
-                ).exists():
-                    continue
                 actual = Actual(
-                    indicator=indicator,
-                    region=plan.region,
-                    year=year,
-                    status=Actual.Status.APPROVED,
-                    is_sample=True,
-                    note=NOTE,
+                    indicator=indicator, region=plan.region, year=year, is_sample=True, note=NOTE
                 )
                 if qualitative:
                     actual.qualitative_status = rng.choice(
@@ -195,9 +187,7 @@ def _sample_actuals(seed):
                         )
                         value = _value(rng, start, goal, min(share, 1.2), indicator.unit)
                     actual.value, actual.raw = value, str(value)
-                actual._change_reason = LOAD_REASON
-                actual.save()
-                added += 1
+                added += actual_record(actual=actual, reason=LOAD_REASON)
     return added
 
 

@@ -82,6 +82,11 @@ def _load_yaml(path):
     return data
 
 
+def plan_fixture_paths(fixtures_dir):
+    """The plan files of a fixtures folder, in name order."""
+    return sorted((Path(fixtures_dir) / "plans").glob("*.yaml"))
+
+
 class _Reader:
     """Typed access to one record of a file, failing with the record's name."""
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import scope_indicators
 from regions.models import Region
 
-from .models import Actual, Indicator, Target
+from .models import Actual, Indicator, PlanYear, Target
 from .values import plain_decimal
 
 
@@ -152,6 +152,25 @@ def missing_entries(plan, year):
         if indicator.pk not in done:
             missing.setdefault(indicator.department, []).append(indicator)
     return missing
+
+
+def year_is_locked(plan, year):
+    return PlanYear.objects.filter(plan=plan, year=year, is_locked=True).exists()
+
+
+def approved_history(indicator, region, year):
+    """Earlier approved values of one indicator and region, oldest first."""
+    return list(
+        Actual.objects.filter(
+            indicator=indicator,
+            region=region,
+            year__lt=year,
+            status=Actual.Status.APPROVED,
+            value__isnull=False,
+        )
+        .order_by("year")
+        .values_list("value", flat=True)
+    )
 
 
 HIGHER_IS_BETTER = {"gte", "gt", "range"}

@@ -142,6 +142,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.remove_expired_reports",
         "schedule": crontab(minute=15),
     },
+    "reports-catch-up": {
+        "task": "reports.tasks.catch_up_reports",
+        "schedule": crontab(minute=45),
+    },
     "attainment-nightly": {
         "task": "indicators.tasks.recompute_attainment_nightly",
         "schedule": crontab(hour=2, minute=0),

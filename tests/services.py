@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,16 @@ def _pings(client):
         return client.ping()
     except Exception:  # noqa: BLE001 - not up yet
         return False
+
+
+@contextmanager
+def broker_down():
+    """This process's Celery app sends to a port where nothing listens: as when Redis is down."""
+    from qualityplan.celery import app
+
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    use_broker(app, broker_url=f"redis://127.0.0.1:{free_port()}/0", task_always_eager=False)
+    try:
+        yield
+    finally:
+        use_broker(app, **saved)

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from dashboards.cache import cached, retire
 from dashboards.tasks import render_dashboards
-from indicators.entry import EntryRow, approve_actuals, save_entry
 from indicators.models import Indicator, Plan
+from indicators.services.actuals import EntryRow, actual_approve, actual_save, actual_submit
 
 from ..services import REDIS_URL, require_services
 
@@ -49,8 +49,8 @@ def test_a_draft_keeps_the_plan_pages_and_shows_at_once_on_its_indicator_page(
     client.force_login(erin)
     before = {url: rendered_at(client, url) for url in (OVERVIEW, JIAXING, P25)}
     with django_capture_on_commit_callbacks(execute=True):
-        save_entry(
-            bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25(), "93")]
+        actual_save(
+            user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25(), "93")]
         )
     assert rendered_at(client, OVERVIEW) == before[OVERVIEW]
     assert rendered_at(client, JIAXING) == before[JIAXING]
@@ -67,15 +67,11 @@ def test_an_approval_shows_on_the_plan_page_its_card_and_the_indicator_page(
     reported = card(client, "jiaxing-2011")["reported"]
     assert rendered_at(client, JIAXING) and rendered_at(client, P25)
     with django_capture_on_commit_callbacks(execute=True):
-        saved = save_entry(
-            bob,
-            region=bob.profile.department.region,
-            year=2013,
-            rows=[EntryRow(p25(), "93")],
-            submit=True,
+        saved = actual_submit(
+            user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25(), "93")]
         ).saved
     with django_capture_on_commit_callbacks(execute=True):
-        approve_actuals(dave, saved)  # recomputes, then renders the plan again
+        actual_approve(user=dave, actuals=saved)  # recomputes, then renders the plan again
     rows = client.get(JIAXING).context["data"]["rows"]
     assert next(r for r in rows if r["indicator_code"] == "P-25")["actual_raw"] == "93"
     assert card(client, "jiaxing-2011")["reported"] == reported + 1

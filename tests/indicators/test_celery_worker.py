@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from indicators.entry import EntryRow, approve_actuals, save_entry
 from indicators.models import AttainmentResult, AttainmentRun, Indicator
+from indicators.services.actuals import EntryRow, actual_approve, actual_submit
 from qualityplan.celery import app
 
 from ..services import REDIS_URL, Worker, require_services, use_broker, wait_for
@@ -29,14 +29,10 @@ def test_an_approval_is_recomputed_by_the_worker(plans, bob, dave, worker):
     indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
     other = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-29")
     before = AttainmentResult.objects.get(indicator=other, year=2013).computed_at
-    actual = save_entry(
-        bob,
-        region=bob.profile.department.region,
-        year=2013,
-        rows=[EntryRow(indicator, "93")],
-        submit=True,
+    actual = actual_submit(
+        user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(indicator, "93")]
     ).saved[0]
-    approve_actuals(dave, [actual])
+    actual_approve(user=dave, actuals=[actual])
     run = AttainmentRun.objects.latest("pk")
 
     def done():

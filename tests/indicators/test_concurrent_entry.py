@@ -7,8 +7,8 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
-from indicators.entry import EntryRow, save_entry
 from indicators.models import Actual, Indicator
+from indicators.services.actuals import EntryRow, actual_save
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,8 +39,8 @@ def test_two_saves_of_the_same_empty_cell_keep_one_and_refuse_the_other_as_stale
 
     def save(user, text):
         try:
-            outcome[user.username] = save_entry(
-                user, region=region, year=2013, rows=[EntryRow(indicator, text)]
+            outcome[user.username] = actual_save(
+                user=user, region=region, year=2013, rows=[EntryRow(indicator, text)]
             )
         except Exception as exc:  # noqa: BLE001 - the test reports what went wrong
             outcome[user.username] = exc

@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 
 from accounts import roles
 from indicators.demo import DEMO_PLANS, sample_password
-from indicators.entry import EntryRow, save_entry
 from indicators.models import Actual, Indicator
+from indicators.services.actuals import EntryRow, actual_save
 from regions.models import Department
 from tests.conftest import jiaxing_department
 
@@ -82,7 +82,9 @@ def test_remove_takes_away_sample_figures_users_departments_and_what_the_clerk_e
     load_demo()
     clerk = User.objects.get(username="demo-clerk")
     indicator = Indicator.objects.get(plan__slug="zhejiang-14", code="T2-1-02")
-    save_entry(clerk, region=indicator.plan.region, year=2025, rows=[EntryRow(indicator, "96.5")])
+    actual_save(
+        user=clerk, region=indicator.plan.region, year=2025, rows=[EntryRow(indicator, "96.5")]
+    )
     out = load_demo("--remove")
     assert "1 sample user" not in out and "5 sample user(s)" in out
     assert not Actual.objects.filter(indicator__plan__slug__in=DEMO_PLANS, year=2025).exists()

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from indicators.entry import EntryRow, approve_actuals, save_entry
 from indicators.models import Actual, AttainmentResult, AttainmentRun, Indicator, Plan
 from indicators.recompute import recompute
+from indicators.services.actuals import EntryRow, actual_approve, actual_submit
 from indicators.synthetic import generate
 from qualityplan.celery import app
 
@@ -61,15 +61,11 @@ def test_with_redis_stopped_pages_answer_entry_saves_and_recompute_catches_up(
     page = client.get(url)
     assert page.status_code == 200
     assert "数据计算时间" in page.content.decode()  # the last results, with their time
-    actual = save_entry(
-        bob,
-        region=bob.profile.department.region,
-        year=2013,
-        rows=[EntryRow(p25(), "93")],
-        submit=True,
+    actual = actual_submit(
+        user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25(), "93")]
     ).saved[0]
     assert Actual.objects.get(pk=actual.pk).raw == "93"  # data entry still saves
-    approve_actuals(dave, [actual])
+    actual_approve(user=dave, actuals=[actual])
     run = AttainmentRun.objects.latest("pk")
     assert run.state == "not_queued"
     assert AttainmentResult.objects.get(indicator=p25(), year=2013).status == "no_data"
@@ -88,14 +84,10 @@ def test_the_nightly_recompute_covers_runs_that_could_not_be_queued(plans, bob, 
 
     redis_server, _ = on_redis
     redis_server.stop()
-    actual = save_entry(
-        bob,
-        region=bob.profile.department.region,
-        year=2013,
-        rows=[EntryRow(p25(), "93")],
-        submit=True,
+    actual = actual_submit(
+        user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25(), "93")]
     ).saved[0]
-    approve_actuals(dave, [actual])
+    actual_approve(user=dave, actuals=[actual])
     assert AttainmentRun.objects.latest("pk").state == "not_queued"
     redis_server.start()
     recompute_attainment_nightly.apply()  # what beat runs at 02:00
@@ -120,9 +112,9 @@ def test_a_worker_killed_mid_recompute_leaves_old_or_new_results_and_the_task_ru
     use_broker(app, broker_transport_options=transport)
     worker = Worker(queue, broker=redis_server.url, CELERY_VISIBILITY_TIMEOUT="5").start()
     try:
-        from indicators.jobs import schedule_recompute
+        from indicators.services.runs import attainment_run_queue
 
-        run = schedule_recompute(plan=plan, scope="fault test")
+        run = attainment_run_queue(plan=plan, scope="fault test")
 
         def state():
             run.refresh_from_db()

@@ -9,7 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.+!-]+$")
 
 
-@pytest.mark.parametrize("name", ["requirements.lock", "requirements-dev.lock"])
+@pytest.mark.parametrize(
+    "name", ["requirements.lock", "requirements-dev.lock", "requirements-benchmark.lock"]
+)
 def test_a_lock_file_holds_only_exact_pins(name):
     lines = (ROOT / name).read_text(encoding="utf-8").splitlines()
     requirements = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.demo import DEMO_PLANS, DemoError, load_demo, remove_demo
-from indicators.jobs import schedule_recompute
+from indicators.services.runs import attainment_run_queue
 
 
 class Command(BaseCommand):
@@ -50,4 +50,4 @@ class Command(BaseCommand):
                 )
             changed = loaded.actuals
         if changed:
-            schedule_recompute(scope="sample data")
+            attainment_run_queue(scope="sample data")
