@@ -10,7 +10,8 @@ import yaml
 DIRECTIONS = {"higher", "lower", "hold"}
 MEASURES = {"level", "cumulative", "new", "per_year"}
 COMPARATORS = {"gte", "gt", "lte", "lt", "eq", "range", "qualitative"}
-REGION_LEVELS = {"province", "city", "district"}
+# Region levels from the top of the tree down: a region sits below a region of a higher level.
+REGION_LEVELS = ["national", "province", "city", "district"]
 
 
 class PlanFileError(Exception):
@@ -145,22 +146,19 @@ class _Reader:
 
 def read_regions(path):
     data = _load_yaml(path)
-    regions, seen = [], set()
+    regions, seen = [], {}
     for i, item in enumerate(data.get("regions") or [], start=1):
         r = _Reader(path, f"regions[{i}]", item)
         code = r.text("code")
+        level = r.choice("level", REGION_LEVELS)
         parent = r.text("parent", required=False) or None
-        if parent is not None and parent not in seen:
-            r.fail(f"parent {parent} must be listed before {code}")
-        seen.add(code)
-        regions.append(
-            {
-                "code": code,
-                "name": r.text("name"),
-                "level": r.choice("level", REGION_LEVELS),
-                "parent": parent,
-            }
-        )
+        if parent is not None:
+            if parent not in seen:
+                r.fail(f"parent {parent} must be listed before {code}")
+            if REGION_LEVELS.index(seen[parent]) >= REGION_LEVELS.index(level):
+                r.fail(f"a {level} region cannot be under the {seen[parent]} region {parent}")
+        seen[code] = level
+        regions.append({"code": code, "name": r.text("name"), "level": level, "parent": parent})
     return regions
 
 
