@@ -260,14 +260,12 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
         "indicator",
         "region",
         "year",
-        "raw",
-        "number_read",
-        "status",
+        "figure",
+        "status_seen",
         "flagged",
         "entered_by",
         "reviewed_by",
         "updated_at",
-        "version_seen",
     ]
     list_filter = [
         "status",
@@ -313,9 +311,12 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
             return False
         return super().has_view_history_or_change_history_permission(request, obj)
 
-    @admin.display(description=_("读作"))
-    def number_read(self, obj):
-        return obj.read_as or "—"
+    @admin.display(description=_("填报原文"), ordering="raw")
+    def figure(self, obj):
+        """The text as typed, and the number read where it differs: "3.5万 → 35000"."""
+        if obj.read_as:
+            return format_html("{} → <strong>{}</strong>", obj.raw, obj.read_as)
+        return obj.raw or obj.get_qualitative_status_display()
 
     @admin.display(description=_("异常"))
     def flagged(self, obj):
@@ -324,11 +325,14 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
             return ""
         return format_html('<span class="flagged" title="{}">⚠ {}</span>', obj.suspicion, _("异常"))
 
-    @admin.display(description=_("版本"))
-    def version_seen(self, obj):
-        """The version the reviewer sees, posted with an approval or a return."""
+    @admin.display(description=_("状态"), ordering="status")
+    def status_seen(self, obj):
+        """The status, and the version the reviewer sees, posted with an approval or a return."""
         return format_html(
-            '{}<input type="hidden" name="version-{}" value="{}">', obj.version, obj.pk, obj.version
+            '{}<input type="hidden" name="version-{}" value="{}">',
+            obj.get_status_display(),
+            obj.pk,
+            obj.version,
         )
 
     def _as_seen(self, request, queryset):

@@ -113,7 +113,8 @@ def check_entry(
     """Parse and judge one entered figure.
 
     `standing`: what the indicator's attainment rests on in the region (None when it has no
-    target); the figure is checked against its history and scale, and judged with it. The year
+    target); the figure is checked against its history and scale (a suspicious one needs a
+    note or a 情况说明 saying why it is right), and judged with it. The year
     before the plan period starts takes a base figure, which is not judged. A figure submitted
     (`submit`) that would leave the indicator 滞后, 严重滞后, 逆向 or 未达标 needs both
     `explanation` and `next_steps`.
@@ -165,9 +166,10 @@ def check_entry(
     # the rest of the record; the clerk is told in their own.
     with translation.override(settings.LANGUAGE_CODE):
         result.suspicion = suspicion()
-    if result.suspicion and not note.strip():
+    if result.suspicion and not (note.strip() or explanation.strip()):
         result.value_errors.append(
-            _("数值可能有误:%(why)s如确认无误,请在“说明”中写明原因。") % {"why": suspicion()}
+            _("数值可能有误:%(why)s如确认无误,请在“说明”或“情况说明”中写明原因。")
+            % {"why": suspicion()}
         )
     if judged:
         result.judged = would_give(standing, year=year, figure=result.figure)

@@ -35,8 +35,14 @@ def suspicion(value: Decimal, history: list[Decimal], *, measure: str, unit: str
             "value": value,
             "last": last,
         }
+    low, high = min(history), max(history)
+    band = RATE_BAND if unit == "%" else max(high - low, max(abs(low), abs(high)) / 2)
     if len(history) >= MIN_POINTS_FOR_Z_SCORE:
-        mean, spread = fmean(map(float, history)), pstdev(map(float, history))
+        # A history that barely moved (figures rising steadily toward a target) says little
+        # about how far the next one may move: the spread is taken as at least a third of
+        # the band, so that a z-score never flags a figure within the band of the mean.
+        mean = fmean(map(float, history))
+        spread = max(pstdev(map(float, history)), float(band) / Z_SCORE_LIMIT)
         if spread > 0:
             z = (float(value) - mean) / spread
             if abs(z) > Z_SCORE_LIMIT:
@@ -45,8 +51,6 @@ def suspicion(value: Decimal, history: list[Decimal], *, measure: str, unit: str
                     "mean": mean,
                 }
             return ""
-    low, high = min(history), max(history)
-    band = RATE_BAND if unit == "%" else max(high - low, max(abs(low), abs(high)) / 2)
     if value < low - band or value > high + band:
         return _("超出历史数据范围(%(low)s–%(high)s)较多。") % {"low": low, "high": high}
     return ""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from import_export import resources
 from import_export.fields import Field
-from import_export.results import Result
+from import_export.results import InvalidRow, Result
 
 from .imports import COLUMN_LABELS, COLUMNS, canonical_header, resolve_row
 from .models import Actual
@@ -129,6 +129,13 @@ class UploadResult(Result):
         super().__init__(*args, **kwargs)
         self.columns = []  # the file's headings as column codes, in the file's order
 
+    def append_invalid_row(self, number, row, validation_error):
+        """Keeps the refused row's cells by column (the library keys them by the headings
+        of its preview, which here are words, not the file's columns)."""
+        self.invalid_rows.append(
+            InvalidRow(number=number, validation_error=validation_error, values=dict(row))
+        )
+
     def problems(self):
         """Every problem as an ImportProblem, in row and column order."""
         position = {column: n for n, column in enumerate(self.columns, 1)}
@@ -156,7 +163,7 @@ class UploadResult(Result):
         rows = [
             (
                 sheet_row(invalid.number),
-                ["" if v is None else v for v in list(invalid.values)[: len(self.columns)]],
+                ["" if invalid.values.get(c) is None else invalid.values[c] for c in self.columns],
             )
             for invalid in self.invalid_rows
         ]

@@ -131,11 +131,14 @@ _QUALIFIER_SIGNS = {"": "", "gte": "≥", "gt": ">", "lte": "≤", "lt": "<"}
 
 def reading(raw: str, value: Decimal | None, qualifier: str = "") -> str:
     """The number a typed figure was read as ("3.5万" -> "35000", "98以上" -> "≥98"); "" when
-    it reads exactly as typed ("93"), or when nothing was read."""
+    it reads as typed ("93", "98.0", "９３"), or when nothing was read."""
     if value is None:
         return ""
-    read = f"{_QUALIFIER_SIGNS[qualifier]}{plain_decimal(value)}"
-    return "" if read == raw.strip() else read
+    if not qualifier:
+        typed = unicodedata.normalize("NFKC", raw).strip()
+        if _NUMBER.match(typed) and Decimal(typed) == value:
+            return ""
+    return f"{_QUALIFIER_SIGNS[qualifier]}{plain_decimal(value)}"
 
 
 # Units that count whole things: a fractional figure in them is a typing error.

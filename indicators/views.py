@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.scope import (
     department_of,
@@ -129,9 +129,11 @@ def entry_view(request, admin_context):
                 messages.success(request, _saved_message(request, len(result.saved)))
                 return redirect(entry_url(department, region, year))
             problems = result.errors
+        codes = [line.indicator.code for line in lines if line.indicator.pk in problems]
         messages.error(
             request,
-            _("有 %(n)d 项未通过检查,本页所有数值均未保存,请修改后重试。") % {"n": len(problems)},
+            _("有 %(n)d 项未通过检查(%(codes)s),本页所有数值均未保存,请修改后重试。")
+            % {"n": len(problems), "codes": pgettext("list separator", "、").join(codes)},
         )
     # The page as it stands now, with what was typed kept: an indicator assigned, approved
     # or locked since the page was read shows as it is now.

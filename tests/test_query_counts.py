@@ -2,7 +2,8 @@
 
 A count that changes is a decision: a page that grows an N+1 query fails here, and a page
 made cheaper lowers its number. The lists are counted again with more rows on them: the
-count must not move.
+count must not move. The entry page, the work list and the review queue are counted in
+tests/indicators/test_entry_queries.py.
 """
 
 import pytest
@@ -19,7 +20,6 @@ pytestmark = pytest.mark.django_db
 OVERVIEW = reverse("dashboards:overview")
 PLAN = reverse("dashboards:plan", args=["zhejiang-13"])
 INDICATOR = reverse("dashboards:indicator", args=["zhejiang-13", "T1-1-01"])
-ENTRY = reverse("admin:indicators_actual_entry")
 ACTUALS = reverse("admin:indicators_actual_changelist")
 RESULTS = reverse("admin:indicators_attainmentresult_changelist")
 
@@ -60,18 +60,6 @@ def test_the_overview_grows_by_one_card_a_plan(client, erin, django_assert_num_q
     assert Plan.objects.count() == 9 <= PLANS_PER_PAGE
     client.force_login(erin)
     get(client, OVERVIEW, django_assert_num_queries, 6 + 9 * QUERIES_PER_CARD)
-
-
-def test_the_entry_page(client, bob, django_assert_num_queries):
-    client.force_login(bob)
-    params = {"department": bob.profile.department.pk, "year": 2013}
-    page = get(client, ENTRY, django_assert_num_queries, 20, **params)
-    assert len(page.context["lines"]) == 8
-    p25 = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
-    actual_save(
-        user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25, "93")]
-    )
-    get(client, ENTRY, django_assert_num_queries, 20, **params)  # a line with a figure
 
 
 @pytest.mark.parametrize(("who", "queries"), [("alice", 12), ("bob", 21)])

@@ -200,3 +200,15 @@ def test_a_reviewer_or_administrator_may_open_another_departments_page(client, a
     other = Department.objects.get(region__code="330400", name="市发展改革委")
     page = client.get(ENTRY, {"department": other.pk, "year": 2013})
     assert [line.indicator.code for line in page.context["lines"]][:1] == ["P-36"]
+
+
+def test_the_actuals_list_links_the_entry_page_under_its_title(client, bob, dave):
+    """The upload's buttons hide the list's own tools from those who may not add a figure."""
+    for user, url in (
+        (bob, "admin:indicators_actual_entry"),
+        (dave, "admin:indicators_actual_review"),
+    ):
+        client.force_login(user)
+        html = client.get(reverse("admin:indicators_actual_changelist")).content.decode()
+        links = html.split('class="actual-links"')[1].split("</p>")[0]
+        assert reverse(url) in links

@@ -256,3 +256,31 @@ def test_the_page_opens_on_the_next_deadline_else_the_last_year_over():
     assert due_year([OpenYear(2026)], today=TODAY) == 2026  # a plan's first year
     assert due_year([OpenYear(2010, True)], today=TODAY) == 2010
     assert due_year([], today=TODAY) is None
+
+
+def test_a_suspicious_figure_is_explained_by_a_note_or_its_explanation():
+    history = Standing(
+        terms=LEVEL.terms,
+        period_start=2011,
+        approved=(attainment.Observation(2011, D(90)), attainment.Observation(2012, D(91))),
+    )
+    assert "数值可能有误" in entry("40", standing=history).errors[0]
+    assert entry("40", standing=history, note="口径调整").errors == []
+    explained = entry("40", standing=history, explanation="口径调整,含新纳入企业")
+    assert explained.errors == [] and "超出历史数据范围" in explained.suspicion
+
+
+def test_a_figure_continuing_a_steady_history_is_no_outlier():
+    from indicators.outliers import suspicion
+
+    steady = [D("95.1"), D("95.3"), D("95.6"), D("95.8")]  # z of 96.5 against them: 4.2
+    assert suspicion(D("96.5"), steady, measure="level", unit="%") == ""
+    assert "偏离过大" in suspicion(D("80"), steady, measure="level", unit="%")
+    volatile = [D(100), D(300), D(120), D(280)]
+    assert suspicion(D(200), volatile, measure="level", unit="项") == ""
+    assert "偏离过大" in suspicion(D(2000), volatile, measure="level", unit="项")
+
+
+@pytest.mark.parametrize("typed", ["98.0", "９８", "98"])
+def test_a_plain_number_however_written_reads_as_typed(typed):
+    assert reading(typed, D(98), "") == ""
