@@ -181,3 +181,24 @@ def test_the_template_round_trips_through_the_admin_upload(client, bob):
     )
     assert done.status_code == 302
     assert {a.indicator.code: a.raw for a in jiaxing_actuals()} == {"P-25": "92.8", "P-26": "93.1"}
+
+
+@pytest.mark.django_db
+def test_a_lagging_row_is_imported_only_with_its_reasons(tmp_path, carol):
+    # P-37 推进500家 by 2015 (新增): 120 by 2013 is well behind.
+    row = ["jiaxing-2011", "P-37", "330400", "2013", "120", ""]
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command(
+            "import_actuals", str(write_csv(tmp_path, [row])), "--user", "carol", stderr=err
+        )
+    assert "第2行" in err.getvalue() and "情况说明和下一步措施" in err.getvalue()
+    header = [*HEADER, "情况说明", "下一步措施"]
+    path = write_csv(tmp_path, [[*row, "龙头企业推迟认证", "集中辅导"]], header=header)
+    run(path, "carol")
+    saved = Actual.objects.get(indicator__code="P-37", year=2013)
+    assert (saved.explanation, saved.next_steps, saved.status) == (
+        "龙头企业推迟认证",
+        "集中辅导",
+        "submitted",
+    )
