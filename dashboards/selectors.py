@@ -1,15 +1,125 @@
-"""What the dashboards show, read from stored attainment results (never recomputed here)."""
+"""What the dashboards show, read from stored attainment results (never recomputed here) and
+said in words (indicators.wording)."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from typing import NamedTuple
 
-from indicators.models import Actual, AttainmentResult, Indicator, Plan
-from indicators.selectors import alignment_flags, latest_approved_year
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .status_style import ATTENTION_ORDER, badge
+from accounts import roles
+from indicators import wording
+from indicators.attainment import Status
+from indicators.models import (
+    Actual,
+    AttainmentResult,
+    Baseline,
+    CanonicalIndicator,
+    Indicator,
+    Plan,
+    Target,
+)
+from indicators.selectors import (
+    alignment_flags,
+    evaluation_year,
+    latest_approved_year,
+    plans_in_order,
+    primary_targets,
+)
+from regions.models import Department
+
+from .status_style import ATTENTION_ORDER, NEEDS_ATTENTION, badge
+
+# How a status compares from one year to the next: on course, lagging, or worse.
+_GOOD = {Status.ACHIEVED, Status.ON_TRACK}
+_WORSE = {Status.OFF_TRACK, Status.REGRESSING, Status.NOT_ACHIEVED}
 
 
-def plan_summary(plan, report):
-    """One overview card: 达标率, counts per status, completeness, open conflicts."""
+def _rank(status):
+    status = Status(status)
+    if status in _GOOD:
+        return 0
+    if status == Status.LAGGING:
+        return 1
+    if status in _WORSE:
+        return 2
+    return None  # no verdict: nothing to compare
+
+
+# --- years -----------------------------------------------------------------------------------
+
+
+def overview_years():
+    """Every year of every plan's period."""
+    span = Plan.objects.aggregate(start=Min("period_start"), end=Max("period_end"))
+    return list(range(span["start"], span["end"] + 1)) if span["start"] else []
+
+
+def indicator_statuses_by_year(plan, years):
+    """{year: {indicator code: status}} of the target that speaks for each indicator in each
+    of `years`, read from the stored results of the plan's region."""
+    targets = list(
+        Target.objects.filter(indicator__plan=plan).values_list(
+            "pk", "indicator_id", "indicator__code", "year"
+        )
+    )
+    results = {
+        (t, y): s
+        for t, y, s in AttainmentResult.objects.filter(
+            plan=plan, region_id=plan.region_id, year__in=years
+        ).values_list("target_id", "year", "status")
+    }
+    rows = [_Milestone(pk, indicator, year, code) for pk, indicator, code, year in targets]
+    by_year = {}
+    for year in years:
+        by_year[year] = {
+            t.code: results.get((t.pk, min(year, t.year)), Status.NO_DATA)
+            for t in primary_targets(rows, year)
+        }
+    return by_year
+
+
+class _Milestone(NamedTuple):
+    """A target as primary_targets() reads it."""
+
+    pk: int
+    indicator_id: int
+    year: int
+    code: str
+
+
+def changes(before, now):
+    """What moved between two years' statuses: indicators newly lagging or worse, and those
+    that recovered ({"worse": {status: [codes]}, "recovered": [codes]})."""
+    worse, recovered = defaultdict(list), []
+    for code, status in sorted(now.items()):
+        rank, earlier = _rank(status), _rank(before.get(code, Status.NO_DATA))
+        if rank is None or earlier is None:
+            continue
+        if rank > earlier:
+            worse[Status(status)].append(code)
+        elif rank == 0 < earlier:
+            recovered.append(code)
+    return {
+        "worse": [
+            {**badge(s), "codes": worse[s], "count": len(worse[s])}
+            for s in ATTENTION_ORDER
+            if worse[s]
+        ],
+        "recovered": recovered,
+    }
+
+
+# --- a plan ----------------------------------------------------------------------------------
+
+
+def plan_summary(plan, report, previous=None):
+    """One overview card: 达标率 with what it is made of, counts per status (numeric targets
+    and qualitative ones apart), completeness, and what changed since the year before
+    (`previous`: {indicator code: status} of that year, None before the period; nothing is
+    said where no indicator had a verdict that year)."""
     year = report["year"]
     indicators = plan.indicators.count()
     reported = (
@@ -20,7 +130,13 @@ def plan_summary(plan, report):
         .distinct()
         .count()
     )
+    numeric, qualitative, now = Counter(), Counter(), {}
+    for r in report["records"]:
+        if r["primary"]:
+            (qualitative if r["comparator"] == "qualitative" else numeric)[r["status"]] += 1
+            now[r["indicator_code"]] = r["status"]
     rollup = report["rollup"]
+    judged_before = previous is not None and any(_rank(s) is not None for s in previous.values())
     return {
         "slug": plan.slug,
         "title": plan.title,
@@ -28,47 +144,125 @@ def plan_summary(plan, report):
         "period": f"{plan.period_start}–{plan.period_end}",
         "year": year,
         "achievement_rate": rollup["achievement_rate"],
+        "rate": wording.percent(rollup["achievement_rate"]),
         "achieved": rollup["achieved"],
-        "with_data": rollup["with_data"],
-        "counts": [
-            {**badge(status), "count": rollup["counts"][status]}
-            for status in ATTENTION_ORDER
-            if rollup["counts"][status]
-        ],
+        "assessed": rollup["with_data"],
+        "counts": _counts(numeric),
+        "all_counts": _counts(numeric + qualitative),
+        "qualitative": sum(qualitative.values()),
+        "qualitative_counts": _counts(qualitative),
         "indicators": indicators,
         "reported": reported,
-        "completeness": reported / indicators if indicators else None,
+        # 达标率 only where at least half of the indicators due have data (DOMAIN.md §3).
+        "enough_data": indicators > 0 and 2 * reported >= indicators,
+        "previous_year": year - 1 if judged_before else None,
+        "changes": changes(previous, now) if judged_before else None,
         "open_conflicts": plan.conflicts.filter(resolved_at=None).count(),
         "computed_at": report["computed_at"],
         "has_sample": Actual.objects.filter(indicator__plan=plan, is_sample=True).exists(),
     }
 
 
+def _counts(counter):
+    return [{**badge(s), "count": counter[str(s)]} for s in ATTENTION_ORDER if counter[str(s)]]
+
+
+def indicator_places(plan):
+    """{indicator code: the decimal places its figures are said at} (wording.precision of its
+    targets and baselines as written)."""
+    values = defaultdict(list)
+    for code, value in Target.objects.filter(indicator__plan=plan).values_list(
+        "indicator__code", "value"
+    ):
+        values[code].append(value)
+    for code, value in Baseline.objects.filter(indicator__plan=plan).values_list(
+        "indicator__code", "value"
+    ):
+        values[code].append(value)
+    return {code: wording.precision(*v) for code, v in values.items()}
+
+
+def terms(record, indicator, places):
+    """A plan_attainment() record's target as wording.Terms."""
+    return wording.Terms(
+        comparator=record["comparator"],
+        value=record["target_value"],
+        year=record["target_year"],
+        value_max=record["target_value_max"],
+        raw=record["target_raw"],
+        qualitative_text=record["qualitative_text"],
+        unit=indicator.unit,
+        measure=indicator.measure,
+        period_start=indicator.plan.period_start,
+        places=places,
+    )
+
+
+def said(record, t):
+    """A plan_attainment() record as a person reads it."""
+    return wording.say(
+        t,
+        status=record["status"],
+        rule=record["rule"],
+        year=record["year"],
+        actual=record["actual"],
+        actual_qualifier=record["actual_qualifier"],
+        baseline_value=record["baseline_value"],
+        baseline_year=record["baseline_year"],
+        completion=record["completion"],
+        progress=record["progress"],
+        elapsed=record["elapsed"],
+        projected_value=record["projected_value"],
+        projected_met=record["projected_met"],
+    )
+
+
+def progress_bar(record, measure):
+    """The row's bar: progress against its own 序时进度 mark (None where there is none to draw:
+    qualitative targets, 每年 targets judged year by year, no progress). An achieved target is
+    drawn full, never negative."""
+    progress, elapsed = record["progress"], record["elapsed"]
+    if record["comparator"] == "qualitative" or measure == "per_year":
+        return None
+    if record["status"] == Status.ACHIEVED:
+        return {"width": 100, "mark": _share(elapsed), "over": False, "negative": False}
+    if progress is None:
+        return None
+    return {
+        "width": _share(max(min(progress, 1), 0)),
+        "mark": _share(elapsed),
+        "over": progress > 1,
+        "negative": progress < 0,
+    }
+
+
+def _share(ratio):
+    return None if ratio is None else round(float(ratio) * 100, 1)
+
+
 def plan_rows(plan, report):
-    """Per indicator: the result of the target that speaks for it, worst first."""
-    indicators = {i.code: i for i in plan.indicators.select_related("department").order_by("code")}
-    seen, rows = set(), []
-    primary_year = {}
+    """Per indicator: the result of the target that speaks for it, said in words, worst first."""
+    indicators = {
+        i.code: i for i in plan.indicators.select_related("department", "plan").order_by("code")
+    }
+    places = indicator_places(plan)
+    rows = []
     for record in report["records"]:
-        # The first record per indicator whose target is still ahead speaks for it.
-        code = record["indicator_code"]
-        if code not in primary_year or (
-            primary_year[code] < report["year"] and record["target_year"] > primary_year[code]
-        ):
-            primary_year[code] = record["target_year"]
-    for record in report["records"]:
-        code = record["indicator_code"]
-        if code in seen or record["target_year"] != primary_year[code]:
+        if not record["primary"]:
             continue
-        seen.add(code)
-        ind = indicators[code]
+        ind = indicators[record["indicator_code"]]
+        t = terms(record, ind, places.get(ind.code, 0))
         rows.append(
             {
                 **record,
                 "indicator": ind,
                 "category": ind.category or "—",
                 "department": ind.department,
+                "measure": ind.measure,
+                "said": said(record, t),
+                "bar": progress_bar(record, ind.measure),
                 "badge": badge(record["status"]),
+                "attention": Status(record["status"]) in NEEDS_ATTENTION,
             }
         )
     order = {str(s): n for n, s in enumerate(ATTENTION_ORDER)}
@@ -82,12 +276,24 @@ def filter_rows(rows, *, status=None, category=None, department=None):
     if category:
         rows = [r for r in rows if r["category"] == category]
     if department:
-        rows = [r for r in rows if r["department"] and str(r["department"].pk) == department]
+        rows = [r for r in rows if r["department"] and r["department"].pk == department]
     return rows
 
 
-def indicator_detail(indicator):
-    """Everything the indicator page draws: actuals, path, milestones, projection, sources."""
+def by_category(rows):
+    """[(category, rows)] in the order of each category's first (worst) row."""
+    groups = {}
+    for row in rows:
+        groups.setdefault(row["category"], []).append(row)
+    return list(groups.items())
+
+
+# --- an indicator ----------------------------------------------------------------------------
+
+
+def indicator_detail(indicator, year=None):
+    """Everything the indicator page draws: actuals, path, milestones, projection, sources, and
+    each target's result at `year` (default: the plan's evaluation year) said in words."""
     plan = indicator.plan
     targets = list(indicator.targets.select_related("conflict").order_by("year", "pk"))
     baselines = list(indicator.baselines.select_related("conflict").order_by("year", "pk"))
@@ -96,40 +302,101 @@ def indicator_detail(indicator):
         .select_related("entered_by", "reviewed_by")
         .order_by("year")
     )
-    results = list(
-        AttainmentResult.objects.filter(indicator=indicator, region=plan.region).order_by(
-            "target__year", "year"
+    at = year or evaluation_year(plan, latest_approved_year(plan))
+    results = {
+        (r["target_id"], r["year"]): r
+        for r in AttainmentResult.objects.filter(
+            indicator=indicator, region=plan.region, year__in={min(at, t.year) for t in targets}
+        ).values()
+    }
+    places = wording.precision(*(t.value for t in targets), *(b.value for b in baselines))
+    primary = primary_targets(targets, at)
+    rows = []
+    for t in targets:
+        judged = min(at, t.year)
+        r = results.get((t.pk, judged))
+        record = {
+            "comparator": t.comparator,
+            "target_value": t.value,
+            "target_year": t.year,
+            "target_value_max": t.value_max,
+            "target_raw": t.raw,
+            "qualitative_text": t.qualitative_text,
+            "year": judged,
+            "status": r["status"] if r else Status.NO_DATA,
+            "rule": r.get("rule") if r else None,
+            **{
+                k: r[k] if r else None
+                for k in (
+                    "actual",
+                    "baseline_value",
+                    "baseline_year",
+                    "completion",
+                    "progress",
+                    "elapsed",
+                    "projected_value",
+                    "projected_met",
+                )
+            },
+            "actual_qualifier": r["actual_qualifier"] if r else "",
+        }
+        rows.append(
+            {
+                "target": t,
+                "year": judged,
+                "primary": t in primary,
+                "said": said(record, terms(record, indicator, places)),
+                "badge": badge(record["status"]),
+                "projected_value": record["projected_value"],
+            }
         )
-    )
-    latest = {}
-    year = latest_approved_year(plan)
-    for r in results:
-        if year is None or r.year <= year:
-            latest[r.target_id] = r
     return {
+        "year": at,
         "targets": targets,
-        "baselines": baselines,
+        "baselines": [
+            (
+                b,
+                wording.quantity(
+                    b.value, indicator.unit, max(places, wording.decimal_places(b.value))
+                ),
+            )
+            if b.value is not None
+            else (b, b.raw)
+            for b in baselines
+        ],
         "actuals": actuals,
-        "results_by_target": latest,
+        "results": rows,
+        "places": places,
         "has_sample": any(a.is_sample for a in actuals),
-        "computed_at": max((r.computed_at for r in results), default=None),
+        "computed_at": AttainmentResult.objects.filter(
+            indicator=indicator, region=plan.region
+        ).aggregate(at=Max("computed_at"))["at"],
     }
 
 
-def comparison(canonical):
-    """One canonical indicator across regions: latest approved value and each region's target."""
+# --- comparisons -----------------------------------------------------------------------------
+
+
+def _member_label(indicator):
+    plan = indicator.plan
+    return f"{plan.region.name} · {plan.period_start}–{plan.period_end}"
+
+
+def comparison(canonical, year=None):
+    """One canonical indicator across regions: each member's approved value (for `year`, or
+    the latest) and the target that speaks for it then, said in words."""
     members = list(
         Indicator.objects.filter(canonical=canonical)
         .select_related("plan__region")
-        .prefetch_related("targets")
+        .prefetch_related("targets", "baselines")
         .order_by("plan__region__code", "plan__period_start")
     )
-    # The latest approved value of each member in its own plan's region.
-    latest = {}
     regions = {m.pk: m.plan.region_id for m in members}
-    for a in Actual.objects.filter(indicator__in=members, status=Actual.Status.APPROVED).order_by(
-        "year"
-    ):
+    approved = Actual.objects.filter(indicator__in=members, status=Actual.Status.APPROVED)
+    if year is not None:
+        approved = approved.filter(year=year)
+    latest = {}
+    for a in approved.order_by("year"):
         if a.region_id == regions[a.indicator_id]:
             latest[a.indicator_id] = a
     flags = alignment_flags([canonical.pk])
@@ -139,18 +406,108 @@ def comparison(canonical):
     bars = []
     for m in members:
         targets = [t for t in m.targets.all() if t.value is not None]
-        target = max(targets, key=lambda t: t.year) if targets else None
         actual = latest.get(m.pk)
+        if year is not None:
+            target = next(iter(primary_targets(targets, year)), None) if targets else None
+        else:
+            target = max(targets, key=lambda t: t.year) if targets else None
+        places = wording.precision(
+            *(t.value for t in m.targets.all()), *(b.value for b in m.baselines.all())
+        )
+        said_as = wording.Terms(
+            comparator=target.comparator if target else "qualitative",
+            value=target.value if target else None,
+            year=target.year if target else m.plan.period_end,
+            value_max=target.value_max if target else None,
+            raw=target.raw if target else "",
+            unit=m.unit,
+            measure=m.measure,
+            period_start=m.plan.period_start,
+            places=places,
+        )
         bars.append(
             {
                 "indicator": m,
-                "label": f"{m.plan.region.name} · {m.plan.slug}",
+                "label": _member_label(m),
                 "actual": actual,
+                "actual_text": (
+                    wording.actual_text(said_as, actual.value, actual.qualifier, year=actual.year)
+                    if actual and actual.value is not None
+                    else None
+                ),
+                "in_period": year is None or m.plan.period_start <= year <= m.plan.period_end,
                 "target": target,
+                "target_text": wording.target_text(said_as) if target else None,
                 "flags": flagged.get(m.pk, []),
             }
         )
-    return bars, flags
+    reviewed = max((a.reviewed_at for a in latest.values() if a.reviewed_at), default=None)
+    return bars, flags, reviewed
+
+
+def comparison_years(canonical):
+    span = Plan.objects.filter(indicators__canonical=canonical).aggregate(
+        start=Min("period_start"), end=Max("period_end")
+    )
+    return list(range(span["start"], span["end"] + 1)) if span["start"] else []
+
+
+# The comparison index's groups, in the order shown, each with the words of a canonical
+# indicator's name that file it there (the first group whose word the name holds; the first
+# group takes the rest). The groups are those of fixtures/canonical.yaml.
+CANONICAL_GROUPS = [
+    (_("产品、工程与服务质量"), ()),
+    (_("环境质量"), ("空气", "水质", "断面", "水源", "海域", "环境", "生态")),
+    (_("标准"), ("标准",)),
+    (_("品牌与奖项"), ("品牌", "名牌", "奖", "品字标", "浙江制造", "示范")),
+    (_("商标、专利与企业"), ("商标", "专利", "企业")),
+    (_("质量基础设施"), ("计量", "质检", "检验检测", "基础设施", "认证")),
+]
+# Where a name holds words of two groups, the group tried first wins: 计量标准 is
+# infrastructure, not a standard; 浙江制造标准 a standard, not a brand.
+_GROUP_PRECEDENCE = [5, 1, 2, 3, 4]
+
+
+def canonical_group(name):
+    """The index of the comparison index's group that a canonical indicator's name files it in."""
+    for index in _GROUP_PRECEDENCE:
+        if any(word in name for word in CANONICAL_GROUPS[index][1]):
+            return index
+    return 0
+
+
+def canonical_groups():
+    """[(group name, [{canonical, plans}])] of every canonical indicator, by subject."""
+    groups = defaultdict(list)
+    for c in CanonicalIndicator.objects.annotate(plans=Count("members__plan", distinct=True)):
+        groups[canonical_group(c.name)].append({"canonical": c, "plans": c.plans})
+    return [
+        (CANONICAL_GROUPS[i][0], sorted(groups[i], key=lambda item: item["canonical"].name))
+        for i in range(len(CANONICAL_GROUPS))
+        if groups[i]
+    ]
+
+
+# --- departments -----------------------------------------------------------------------------
+
+
+def department_years(department):
+    span = Plan.objects.filter(indicators__department=department).aggregate(
+        start=Min("period_start"), end=Max("period_end")
+    )
+    return list(range(span["start"], span["end"] + 1)) if span["start"] else []
+
+
+def department_default_year(department, years):
+    """The latest year the department reported anything for, else the latest of its years up
+    to last year."""
+    latest = Actual.objects.filter(
+        indicator__department=department, region=department.region
+    ).aggregate(y=Max("year"))["y"]
+    if latest in years:
+        return latest
+    past = [y for y in years if y < timezone.localdate().year]
+    return past[-1] if past else (years[0] if years else None)
 
 
 def department_status(department, year):
@@ -158,7 +515,7 @@ def department_status(department, year):
     indicators = list(
         Indicator.objects.filter(department=department)
         .select_related("plan")
-        .order_by("plan__slug", "code")
+        .order_by("plan__period_start", "plan__slug", "code")
     )
     actuals = {
         a.indicator_id: a
@@ -186,10 +543,37 @@ def department_status(department, year):
     return rows, missing
 
 
-def overview_plans(region_code=None):
-    plans = Plan.objects.select_related("region").order_by(
-        "is_synthetic", "region__code", "period_start", "slug"
+def department_reporters(department):
+    """The people who enter the department's figures (填报人员 of the department)."""
+    return list(
+        get_user_model()
+        .objects.filter(profile__department=department, groups__name=roles.CLERK, is_active=True)
+        .order_by("username")
+        .values_list("username", flat=True)
     )
+
+
+def departments_by_region():
+    """[(region, [(department, indicators)])] of every department with indicators."""
+    departments = (
+        Department.objects.filter(indicators__isnull=False)
+        .select_related("region")
+        .annotate(n=Count("indicators", distinct=True))
+        .order_by("region__code", "name")
+    )
+    groups = {}
+    for d in departments:
+        groups.setdefault(d.region, []).append(d)
+    return list(groups.items())
+
+
+# --- the overview ----------------------------------------------------------------------------
+
+
+def overview_plans(region_code=None, year=None):
+    plans = plans_in_order()
     if region_code:
         plans = plans.filter(region__code__startswith=region_code.rstrip("0") or region_code)
+    if year is not None:
+        plans = plans.filter(Q(period_start__lte=year) & Q(period_end__gte=year))
     return plans
