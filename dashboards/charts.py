@@ -94,8 +94,12 @@ def _status_trace(status, orientation, categories, counts, hover):
 
 def overview_figure(cards):
     """Stacked bars: indicators per status, one bar per plan, named by the plan's title."""
-    names = [_wrap(c["title"], 16) for c in cards]
-    hover = [c["title"] for c in cards]
+    # A title that does not name its region ("“十三五”时期主要指标完成表") gets it in front.
+    titles = [
+        c["title"] if c["region"] in c["title"] else f"{c['region']} {c['title']}" for c in cards
+    ]
+    names = [_wrap(t, 16) for t in titles]
+    hover = titles
     traces = []
     for status in ATTENTION_ORDER:
         code = str(status)
@@ -211,8 +215,10 @@ def indicator_figure(indicator, detail):
                 name=_("%(y)d年目标") % {"y": t.year},
             )
         )
-        if row["projected_value"] is not None and points:
-            last = points[-1]
+        judged = [p for p in points if p[0] <= row["year"]]
+        if row["projected_value"] is not None and judged:
+            # The projection made at the year judged, from that year's figure.
+            last = judged[-1]
             traces.append(
                 _scatter(
                     x=[last[0], t.year],

@@ -135,3 +135,18 @@ def test_every_page_fits_a_1366_by_768_screen(browser, live_server, plans, erin,
         page.screenshot(path=str(OUTPUT / f"{language}-{name}.png"))
         page.screenshot(path=str(OUTPUT / f"{language}-{name}-full.png"), full_page=True)
     context.close()
+
+
+def test_the_plan_page_is_usable_on_a_narrow_window(browser, live_server, plans, erin):
+    call_command("load_demo", "--force", stdout=StringIO())
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", "erin")
+    page.fill("#id_password", "pw-erin-1")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    for name, path in [("overview", "/"), ("plan", "/plans/rizhao-14/")]:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_selector(".chart .main-svg")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        page.screenshot(path=str(OUTPUT / f"narrow-{name}.png"), full_page=True)
