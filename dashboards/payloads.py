@@ -17,6 +17,7 @@ from indicators.selectors import plan_attainment
 
 from . import charts, selectors
 from .cache import cached, cached_many
+from .status_style import badge
 
 PLANS_PER_PAGE = 20
 
@@ -77,6 +78,11 @@ def _plan_page(plan, report, *, year=None, status="", category="", department=No
     at = report["year"]
     history = selectors.indicator_statuses_by_year(plan, [y for y in plan.years if y <= at] or [at])
     summary = _summary(plan, report, history)
+    for row in all_rows:
+        code = row["indicator_code"]
+        row["history"] = [
+            (y, badge(statuses.get(code, "no_data"))) for y, statuses in history.items()
+        ]
     names = {r["indicator_code"]: r["name"] for r in all_rows}
     if summary["changes"]:
         for change in summary["changes"]["worse"]:

@@ -65,13 +65,15 @@ def indicator_statuses_by_year(plan, years):
             "pk", "indicator_id", "indicator__code", "year"
         )
     )
+    rows = [_Milestone(pk, indicator, year, code) for pk, indicator, code, year in targets]
+    # A target is judged at its own year once that year has passed.
+    judged = {min(year, t.year) for year in years for t in rows}
     results = {
         (t, y): s
         for t, y, s in AttainmentResult.objects.filter(
-            plan=plan, region_id=plan.region_id, year__in=years
+            plan=plan, region_id=plan.region_id, year__in=judged
         ).values_list("target_id", "year", "status")
     }
-    rows = [_Milestone(pk, indicator, year, code) for pk, indicator, code, year in targets]
     by_year = {}
     for year in years:
         by_year[year] = {
@@ -350,8 +352,23 @@ def indicator_detail(indicator, year=None):
                 "projected_value": record["projected_value"],
             }
         )
+    statuses = {
+        (t, y): status
+        for t, y, status in AttainmentResult.objects.filter(
+            indicator=indicator, region=plan.region, year__lte=at
+        ).values_list("target_id", "year", "status")
+    }
+    history = []
+    for y in plan.years:
+        if y > at:
+            break
+        spoken = next(iter(primary_targets(targets, y)), None)
+        if spoken is not None:
+            status = statuses.get((spoken.pk, min(y, spoken.year)), Status.NO_DATA)
+            history.append((y, badge(status)))
     return {
         "year": at,
+        "history": history,
         "targets": targets,
         "baselines": [
             (
@@ -461,7 +478,7 @@ CANONICAL_GROUPS = [
     (_("标准"), ("标准",)),
     (_("品牌与奖项"), ("品牌", "名牌", "奖", "品字标", "浙江制造", "示范")),
     (_("商标、专利与企业"), ("商标", "专利", "企业")),
-    (_("质量基础设施"), ("计量", "质检", "检验检测", "基础设施", "认证")),
+    (_("质量基础设施"), ("计量", "质检", "检验检测", "基础设施")),
 ]
 # Where a name holds words of two groups, the group tried first wins: 计量标准 is
 # infrastructure, not a standard; 浙江制造标准 a standard, not a brand.

@@ -310,6 +310,7 @@ def test_the_comparison_index_is_grouped_by_subject_with_a_search_box(client, er
     assert canonical_group("制定“浙江制造”标准") == 2  # a standard, not a brand
     assert canonical_group("集中式饮用水水源地水质达标率") == 1
     assert canonical_group("制造业产品质量合格率") == 0
+    assert canonical_group("“浙江制造”品牌认证企业") == 3
     client.force_login(erin)
     page = client.get(reverse("dashboards:comparison_index"))
     groups = page.context["groups"]
@@ -324,3 +325,15 @@ def test_the_comparison_header_tells_when_the_figures_were_approved(client, erin
         reverse("dashboards:comparison", args=["manufacturing-product-quality-pass-rate"])
     ).content.decode()
     assert "尚未计算" not in html and "页面生成时间" in html
+
+
+@pytest.mark.django_db
+def test_each_indicator_shows_the_history_of_its_status(client, erin):
+    client.force_login(erin)
+    page = client.get(reverse("dashboards:indicator", args=["zhejiang-13", "T1-1-03"]))
+    history = [(year, b["code"]) for year, b in page.context["data"]["history"]]
+    assert history == [(2016, "no_data"), (2017, "no_data"), (2018, "no_data"),
+                       (2019, "no_data"), (2020, "not_achieved")]  # fmt: skip
+    rows = client.get(reverse("dashboards:plan", args=["zhejiang-13"])).context["data"]["rows"]
+    row = next(r for r in rows if r["indicator_code"] == "T1-1-03")
+    assert [(year, b["code"]) for year, b in row["history"]] == history
