@@ -184,7 +184,8 @@ BAD_NUMBERS = [
 @pytest.mark.parametrize(("url", "query"), BAD_NUMBERS)
 def test_a_malformed_or_foreign_number_in_the_query_is_a_bad_request(client, erin, url, query):
     client.force_login(erin)
-    assert client.get(f"{url}?{query}").status_code == 400
+    page = client.get(f"{url}?{query}")
+    assert page.status_code == 400 and "请求有误" in page.content.decode()
 
 
 @pytest.mark.django_db
