@@ -23,8 +23,7 @@ from indicators.models import (
 )
 from indicators.selectors import (
     alignment_flags,
-    evaluation_year,
-    latest_approved_year,
+    plan_attainment,
     plans_in_order,
     primary_targets,
 )
@@ -93,8 +92,10 @@ class _Milestone(NamedTuple):
 
 
 def changes(before, now):
-    """What moved between two years' statuses: indicators newly lagging or worse, and those
-    that recovered ({"worse": {status: [codes]}, "recovered": [codes]})."""
+    """What moved between two years' statuses ({indicator code: status} each): the indicators
+    that slipped (to 滞后, or from on course or 滞后 to 严重滞后, 逆向 or 未达标), per status
+    they slipped to, and those back on course; indicators without a verdict in either year
+    are left out. {"worse": [badge with "codes" and "count"], "recovered": [codes]}"""
     worse, recovered = defaultdict(list), []
     for code, status in sorted(now.items()):
         rank, earlier = _rank(status), _rank(before.get(code, Status.NO_DATA))
@@ -295,7 +296,8 @@ def by_category(rows):
 
 def indicator_detail(indicator, year=None):
     """Everything the indicator page draws: actuals, path, milestones, projection, sources, and
-    each target's result at `year` (default: the plan's evaluation year) said in words."""
+    each target's result at `year` (default: the plan's evaluation year) said in words, with
+    the status of the indicator in each year so far."""
     plan = indicator.plan
     targets = list(indicator.targets.select_related("conflict").order_by("year", "pk"))
     baselines = list(indicator.baselines.select_related("conflict").order_by("year", "pk"))
@@ -304,68 +306,30 @@ def indicator_detail(indicator, year=None):
         .select_related("entered_by", "reviewed_by")
         .order_by("year")
     )
-    at = year or evaluation_year(plan, latest_approved_year(plan))
-    results = {
-        (r["target_id"], r["year"]): r
-        for r in AttainmentResult.objects.filter(
-            indicator=indicator, region=plan.region, year__in={min(at, t.year) for t in targets}
-        ).values()
+    report = plan_attainment(plan, year=year)
+    at = report["year"]
+    records = {
+        r["target_id"]: r for r in report["records"] if r["indicator_code"] == indicator.code
     }
     places = wording.precision(*(t.value for t in targets), *(b.value for b in baselines))
-    primary = primary_targets(targets, at)
-    rows = []
-    for t in targets:
-        judged = min(at, t.year)
-        r = results.get((t.pk, judged))
-        record = {
-            "comparator": t.comparator,
-            "target_value": t.value,
-            "target_year": t.year,
-            "target_value_max": t.value_max,
-            "target_raw": t.raw,
-            "qualitative_text": t.qualitative_text,
-            "year": judged,
-            "status": r["status"] if r else Status.NO_DATA,
-            "rule": r.get("rule") if r else None,
-            **{
-                k: r[k] if r else None
-                for k in (
-                    "actual",
-                    "baseline_value",
-                    "baseline_year",
-                    "completion",
-                    "progress",
-                    "elapsed",
-                    "projected_value",
-                    "projected_met",
-                )
-            },
-            "actual_qualifier": r["actual_qualifier"] if r else "",
+    rows = [
+        {
+            "target": t,
+            "year": records[t.pk]["year"],
+            "primary": records[t.pk]["primary"],
+            "said": said(records[t.pk], terms(records[t.pk], indicator, places)),
+            "badge": badge(records[t.pk]["status"]),
+            "projected_value": records[t.pk]["projected_value"],
         }
-        rows.append(
-            {
-                "target": t,
-                "year": judged,
-                "primary": t in primary,
-                "said": said(record, terms(record, indicator, places)),
-                "badge": badge(record["status"]),
-                "projected_value": record["projected_value"],
-            }
-        )
-    statuses = {
-        (t, y): status
-        for t, y, status in AttainmentResult.objects.filter(
-            indicator=indicator, region=plan.region, year__lte=at
-        ).values_list("target_id", "year", "status")
-    }
-    history = []
-    for y in plan.years:
-        if y > at:
-            break
-        spoken = next(iter(primary_targets(targets, y)), None)
-        if spoken is not None:
-            status = statuses.get((spoken.pk, min(y, spoken.year)), Status.NO_DATA)
-            history.append((y, badge(status)))
+        for t in targets
+    ]
+    years = [y for y in plan.years if y <= at]
+    by_year = indicator_statuses_by_year(plan, years) if years else {}
+    history = [
+        (y, badge(statuses[indicator.code]))
+        for y, statuses in by_year.items()
+        if indicator.code in statuses
+    ]
     return {
         "year": at,
         "history": history,
@@ -385,9 +349,7 @@ def indicator_detail(indicator, year=None):
         "results": rows,
         "places": places,
         "has_sample": any(a.is_sample for a in actuals),
-        "computed_at": AttainmentResult.objects.filter(
-            indicator=indicator, region=plan.region
-        ).aggregate(at=Max("computed_at"))["at"],
+        "computed_at": report["computed_at"],
     }
 
 
