@@ -147,6 +147,6 @@ def test_the_plan_page_is_usable_on_a_narrow_window(browser, live_server, plans,
     page.wait_for_url(f"{live_server.url}/")
     for name, path in [("overview", "/"), ("plan", "/plans/rizhao-14/")]:
         page.goto(f"{live_server.url}{path}")
-        page.wait_for_selector(".chart .main-svg")
+        page.wait_for_selector(".card" if name == "overview" else ".chart .main-svg")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         page.screenshot(path=str(OUTPUT / f"narrow-{name}.png"), full_page=True)
