@@ -1,5 +1,7 @@
 """What part of the data a user may see and change."""
 
+from django.db.models import Q
+
 from accounts.roles import CLERK, REVIEWER
 
 
@@ -16,6 +18,19 @@ def is_department_scoped(user):
     return bool(names & {CLERK, REVIEWER}) and not names - {CLERK, REVIEWER}
 
 
+def _scope(queryset, user, *, reviewer, clerk):
+    """The rule behind every scope below: the roles other than clerk and reviewer see
+    everything, a clerk or reviewer with no department nothing, and otherwise the rows that
+    `reviewer(department)` or `clerk(department)` (a Q for the user's department) selects."""
+    if not is_department_scoped(user):
+        return queryset
+    department = department_of(user)
+    if department is None:
+        return queryset.none()
+    rule = reviewer if user.has_perm("indicators.review_actual") else clerk
+    return queryset.filter(rule(department))
+
+
 def scope_actuals(queryset, user, *, prefix=""):
     """Filter a queryset of actuals (or of rows with an actual at `prefix`) to the user's part.
 
@@ -23,27 +38,25 @@ def scope_actuals(queryset, user, *, prefix=""):
     department's region and the regions below it; a reviewer sees every department's
     actuals in that region tree; the other roles see everything.
     """
-    if not is_department_scoped(user):
-        return queryset
-    department = department_of(user)
-    if department is None:
-        return queryset.none()
-    filters = {f"{prefix}region_id__in": department.region.descendant_ids()}
-    if not user.has_perm("indicators.review_actual"):
-        filters[f"{prefix}indicator__department"] = department
-    return queryset.filter(**filters)
+
+    def region_tree(department):
+        return Q(**{f"{prefix}region_id__in": department.region.descendant_ids()})
+
+    def own_indicators(department):
+        return region_tree(department) & Q(**{f"{prefix}indicator__department": department})
+
+    return _scope(queryset, user, reviewer=region_tree, clerk=own_indicators)
 
 
 def scope_indicators(queryset, user):
-    """Indicators a user may enter figures for."""
-    if not is_department_scoped(user):
-        return queryset
-    department = department_of(user)
-    if department is None:
-        return queryset.none()
-    if user.has_perm("indicators.review_actual"):
-        return queryset.filter(department__region_id__in=department.region.descendant_ids())
-    return queryset.filter(department=department)
+    """Indicators a user may enter figures for: a reviewer, those of every department in their
+    department's region tree; a clerk, their department's."""
+    return _scope(
+        queryset,
+        user,
+        reviewer=lambda d: Q(department__region_id__in=d.region.descendant_ids()),
+        clerk=lambda d: Q(department=d),
+    )
 
 
 def region_allowed(user, region):
@@ -56,14 +69,12 @@ def region_allowed(user, region):
 
 def departments_for_entry(user, queryset):
     """The departments whose entry page a user may open."""
-    if not is_department_scoped(user):
-        return queryset
-    department = department_of(user)
-    if department is None:
-        return queryset.none()
-    if user.has_perm("indicators.review_actual"):
-        return queryset.filter(region_id__in=department.region.descendant_ids())
-    return queryset.filter(pk=department.pk)
+    return _scope(
+        queryset,
+        user,
+        reviewer=lambda d: Q(region_id__in=d.region.descendant_ids()),
+        clerk=lambda d: Q(pk=d.pk),
+    )
 
 
 def entry_regions(department, queryset):

@@ -613,6 +613,8 @@ def main():
         "--out", default=None, help="folder for logs and CSVs (default: a temp dir)"
     )
     args = parser.parse_args()  # fmt: skip
+    if not (VENV_BIN / "locust").exists():
+        sys.exit("locust is not installed in .venv: run scripts/setup --benchmark first.")
     configs = args.gunicorn or ["4x2", "2x4"]
     scenarios = args.scenario or ["A", "B"]
     if args.duration:
@@ -634,7 +636,9 @@ def main():
     }
     os.environ.update(env)
     os.environ["QUALITYPLAN_LOAD_EAGER"] = "1"  # this process only: tasks in-process
-    os.environ["CACHE_URL"] = "locmemcache://load-setup"
+    # This process only: no cache. What the setup would cache is emptied before each scenario,
+    # and the production settings refuse a cache local to one process.
+    os.environ["CACHE_URL"] = "dummycache://"
 
     def on_alarm(signum, frame):
         raise Deadline(f"time limit of {args.time_limit} s reached")

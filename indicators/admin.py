@@ -21,9 +21,7 @@ from reports.resources import (
 )
 
 from .changes import mark_change
-from .entry import approve_actuals, lock_year, return_actuals, unlock_year
 from .forms import CheckedImportForm, IndicatorChangeForm, ReasonActionForm
-from .jobs import schedule_recompute
 from .models import (
     Actual,
     AttainmentResult,
@@ -38,6 +36,8 @@ from .models import (
 )
 from .resources import ActualImportResource
 from .selectors import alignment_flags
+from .services.actuals import actual_approve, actual_return, year_lock, year_unlock
+from .services.runs import attainment_run_queue
 from .views import entry_template_view, entry_view
 
 
@@ -78,7 +78,7 @@ class PlanAdmin(AuditorExport, ExportMixin, admin.ModelAdmin):
     @admin.action(description=_("重新计算所选规划的目标完成情况"), permissions=["recompute"])
     def recompute(self, request, queryset):
         for plan in queryset:
-            schedule_recompute(plan=plan, scope=f"plan {plan.slug} (manual)")
+            attainment_run_queue(plan=plan, scope=f"plan {plan.slug} (manual)")
         self.message_user(request, _("已安排 %(n)d 个规划重新计算。") % {"n": len(queryset)})
 
 
@@ -316,13 +316,15 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("审核通过所选数值"), permissions=["review"])
     def approve(self, request, queryset):
-        n = approve_actuals(request.user, list(queryset))
+        n = actual_approve(user=request.user, actuals=list(queryset))
         self.message_user(request, _("已审核通过 %(n)d 项。") % {"n": n}, messages.SUCCESS)
 
     @admin.action(description=_("退回所选数值(需填写原因)"), permissions=["review"])
     def send_back(self, request, queryset):
         try:
-            n = return_actuals(request.user, list(queryset), request.POST.get("reason", ""))
+            n = actual_return(
+                user=request.user, actuals=list(queryset), reason=request.POST.get("reason", "")
+            )
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
@@ -365,15 +367,18 @@ class PlanYearAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("锁定所选年度"), permissions=["lock"])
     def lock(self, request, queryset):
         for plan_year in queryset:
-            lock_year(request.user, plan_year.plan, plan_year.year)
+            year_lock(user=request.user, plan=plan_year.plan, year=plan_year.year)
         self.message_user(request, _("已锁定 %(n)d 个年度。") % {"n": len(queryset)})
 
     @admin.action(description=_("解锁所选年度(需填写原因)"), permissions=["unlock"])
     def unlock(self, request, queryset):
         try:
             for plan_year in queryset:
-                unlock_year(
-                    request.user, plan_year.plan, plan_year.year, request.POST.get("reason", "")
+                year_unlock(
+                    user=request.user,
+                    plan=plan_year.plan,
+                    year=plan_year.year,
+                    reason=request.POST.get("reason", ""),
                 )
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)

@@ -1,16 +1,16 @@
-"""Checks and writes for a spreadsheet of actual figures (admin upload and command alike)."""
+"""Checks on a spreadsheet of actual figures (admin upload and command alike); the writes are
+`services.actuals.actual_import_row` and `services.imports.actuals_import`."""
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from accounts.scope import region_allowed, scope_indicators
 from regions.models import Region
 
-from .entry import approved_history, is_locked
 from .entry_rules import check_entry
 from .models import Actual, Indicator
+from .selectors import approved_history, year_is_locked
 
 COLUMNS = ["plan", "indicator", "region", "year", "value", "note"]
 # Chinese headings a clerk may use instead of the column codes.
@@ -142,7 +142,7 @@ def resolve_row(user, row, *, approve, seen):
         year=result.year,
         period_start=plan.period_start,
         period_end=plan.period_end,
-        locked=is_locked(plan, result.year),
+        locked=year_is_locked(plan, result.year),
         history=approved_history(result.indicator, result.region, result.year),
         note=result.note,
     )
@@ -152,8 +152,6 @@ def resolve_row(user, row, *, approve, seen):
         result.fail("year", message)
     for message in result.check.value_errors:
         result.fail("value", message)
-    if approve and not user.has_perm("indicators.review_actual"):
-        raise PermissionDenied(_("只有审核人员可以在导入时直接审核(--approve)。"))
     return result
 
 

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qualityplan.runs import BackgroundRun
+
 
 class Direction(models.TextChoices):
     HIGHER = "higher", _("越高越好")
@@ -266,6 +268,10 @@ class Actual(models.Model):
     )
     evidence = models.TextField(_("佐证材料"), blank=True)
     note = models.TextField(_("说明"), blank=True)
+    # What the department knows behind the figure; asked for when it would leave the
+    # indicator lagging or missed, shown to reviewers, leaders and auditors.
+    explanation = models.TextField(_("情况说明"), max_length=2000, blank=True)
+    next_steps = models.TextField(_("下一步措施"), max_length=2000, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -435,15 +441,8 @@ class AttainmentResult(models.Model):
         return f"{self.indicator} {self.year}: {self.get_status_display()}"
 
 
-class AttainmentRun(models.Model):
+class AttainmentRun(BackgroundRun):
     """A recompute of attainment, as the user sees it: what, when, how it went."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        NOT_QUEUED = "not_queued", _("未能排队(待补算)")
-        RUNNING = "running", _("计算中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
 
     scope = models.CharField(_("范围"), max_length=200)
     plan = models.ForeignKey(
@@ -455,17 +454,11 @@ class AttainmentRun(models.Model):
         related_name="+",
     )
     indicator_ids = models.JSONField(_("指标"), default=list, blank=True)
-    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.QUEUED)
     results = models.PositiveIntegerField(_("结果条数"), default=0)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    error = models.TextField(_("错误信息"), blank=True)
 
-    class Meta:
+    class Meta(BackgroundRun.Meta):
         verbose_name = _("完成情况计算")
         verbose_name_plural = _("完成情况计算")
-        ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.scope} ({self.get_state_display()})"

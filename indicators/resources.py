@@ -2,16 +2,15 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from import_export import resources
 from import_export.fields import Field
 
-from .changes import mark_change
 from .imports import COLUMN_LABELS, COLUMNS, canonical_header, resolve_row
-from .jobs import schedule_recompute
 from .models import Actual
+from .services.actuals import actual_import_row
+from .services.runs import attainment_run_queue
 
 
 class ActualImportResource(resources.ModelResource):
@@ -71,27 +70,9 @@ class ActualImportResource(resources.ModelResource):
         r = self._resolved
         if r.errors:
             raise ValidationError({column: messages for column, messages in r.errors.items()})
-        if r.skip:
-            return
-        figure = r.check.figure
-        instance.value, instance.qualifier, instance.raw = (
-            figure.value,
-            figure.qualifier,
-            figure.raw,
-        )
-        instance.note, instance.suspicion = r.note, r.check.suspicion
-        instance.entered_by, instance.return_reason = self.user, ""
-        if self.approve:
-            instance.status = Actual.Status.APPROVED
-            instance.reviewed_by, instance.reviewed_at = self.user, timezone.now()
-        else:
-            instance.status = Actual.Status.SUBMITTED
 
-    def save_instance(self, instance, is_create, row, **kwargs):
-        if not is_create:
-            instance.version += 1
-        mark_change(instance, user=self.user, reason="导入并审核" if self.approve else "导入")
-        super().save_instance(instance, is_create, row, **kwargs)
+    def do_instance_save(self, instance, is_create):
+        actual_import_row(user=self.user, actual=instance, row=self._resolved, approve=self.approve)
 
     def after_import(self, dataset, result, **kwargs):
         if (
@@ -105,7 +86,7 @@ class ActualImportResource(resources.ModelResource):
                 if getattr(row, "instance", None) is not None
             }
             if touched:
-                schedule_recompute(indicator_ids=touched, scope="导入并审核")
+                attainment_run_queue(indicator_ids=touched, scope="导入并审核")
 
 
 def import_errors(result):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import scope_indicators
 from regions.models import Region
 
-from .models import Actual, Indicator, Plan, Target
+from .models import Actual, Indicator, Plan, PlanYear, Target
 from .values import plain_decimal
 
 
@@ -154,6 +154,25 @@ def missing_entries(plan, year):
     return missing
 
 
+def year_is_locked(plan, year):
+    return PlanYear.objects.filter(plan=plan, year=year, is_locked=True).exists()
+
+
+def approved_history(indicator, region, year):
+    """Earlier approved values of one indicator and region, oldest first."""
+    return list(
+        Actual.objects.filter(
+            indicator=indicator,
+            region=region,
+            year__lt=year,
+            status=Actual.Status.APPROVED,
+            value__isnull=False,
+        )
+        .order_by("year")
+        .values_list("value", flat=True)
+    )
+
+
 HIGHER_IS_BETTER = {"gte", "gt", "range"}
 LOWER_IS_BETTER = {"lte", "lt"}
 
@@ -209,7 +228,7 @@ def alignment_flags(canonical_ids=None):
     from .models import CanonicalIndicator
 
     canonicals = CanonicalIndicator.objects.prefetch_related(
-        "members__plan__region__parent__parent", "members__targets"
+        "members__plan__region__parent__parent__parent", "members__targets"
     )
     if canonical_ids is not None:
         canonicals = canonicals.filter(pk__in=canonical_ids)

@@ -3,20 +3,20 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from .jobs import execute_run, recompute_all_plans
 from .reminders import send_deadline_reminders
+from .services.runs import attainment_run_execute, attainment_run_nightly
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def run_attainment(run_id):
     """Recompute the attainment results of one AttainmentRun."""
-    return execute_run(run_id).results
+    return attainment_run_execute(run_id=run_id).results
 
 
 @shared_task
 def recompute_attainment_nightly():
     """Nightly (celery beat): every plan, and whatever could not be queued during the day."""
-    return recompute_all_plans().results
+    return attainment_run_nightly().results
 
 
 @shared_task

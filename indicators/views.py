@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from accounts.scope import department_of, departments_for_entry, entry_regions, region_allowed
 from regions.models import Department, Region
 
-from .entry import EntryRow, save_entry
 from .forms import EntryFilterForm, EntryFormSet
 from .selectors import entry_lines
+from .services.actuals import EntryRow, actual_save, actual_submit
 from .spreadsheets import entry_template_workbook
 
 
@@ -18,28 +18,38 @@ def _entry_regions(department):
     return entry_regions(department, Region.objects.all())
 
 
-def entry_view(request, admin_context):
-    """One page per department and year: every indicator of the department, one line each."""
-    if not request.user.has_perm("indicators.change_actual"):
+def _entry_filter(request, data, *, permission):
+    """The department / year / region choice of the entry pages, for a user who holds
+    `permission`: the departments they may open, their own first chosen."""
+    if not request.user.has_perm(permission):
         raise PermissionDenied
     departments = departments_for_entry(request.user, Department.objects.select_related("region"))
     own = department_of(request.user)
-    initial = {"department": own.pk if own else None}
-    filter_form = EntryFilterForm(
-        request.GET or None,
-        initial=initial,
+    return EntryFilterForm(
+        data,
+        initial={"department": own.pk if own else None},
         departments=departments,
         regions_for=_entry_regions,
     )
+
+
+def _chosen(request, filter_form):
+    """(department, region, year) of a valid choice; the region must be the user's to work in."""
+    department = filter_form.cleaned_data["department"]
+    region = filter_form.cleaned_data["region"] or department.region
+    if not region_allowed(request.user, region):
+        raise PermissionDenied
+    return department, region, filter_form.cleaned_data["year"]
+
+
+def entry_view(request, admin_context):
+    """One page per department and year: every indicator of the department, one line each."""
+    filter_form = _entry_filter(request, request.GET or None, permission="indicators.change_actual")
     context = {**admin_context, "title": _("数据填报"), "filter_form": filter_form}
     if not filter_form.is_valid():
         return TemplateResponse(request, "admin/indicators/actual/entry.html", context)
 
-    department = filter_form.cleaned_data["department"]
-    year = filter_form.cleaned_data["year"]
-    region = filter_form.cleaned_data["region"] or department.region
-    if not region_allowed(request.user, region):
-        raise PermissionDenied
+    department, region, year = _chosen(request, filter_form)
     lines = entry_lines(request.user, department=department, region=region, year=year)
     by_indicator = {line.indicator.pk: line for line in lines}
     formset = EntryFormSet(
@@ -62,9 +72,8 @@ def entry_view(request, admin_context):
                     version=data["version"],
                 )
             )
-        result = save_entry(
-            request.user, region=region, year=year, rows=rows, submit="_submit" in request.POST
-        )
+        save = actual_submit if "_submit" in request.POST else actual_save
+        result = save(user=request.user, region=region, year=year, rows=rows)
         if result.ok:
             messages.success(request, _saved_message(request, len(result.saved)))
             return redirect(request.get_full_path())
@@ -94,17 +103,10 @@ def _saved_message(request, count):
 
 def entry_template_view(request):
     """An XLSX to fill in offline: one row per indicator of the department and year."""
-    if not request.user.has_perm("indicators.import_actual"):
-        raise PermissionDenied
-    departments = departments_for_entry(request.user, Department.objects.select_related("region"))
-    filter_form = EntryFilterForm(request.GET, departments=departments, regions_for=_entry_regions)
+    filter_form = _entry_filter(request, request.GET, permission="indicators.import_actual")
     if not filter_form.is_valid():
         return HttpResponseBadRequest(_("请选择责任单位和年份。"))
-    department = filter_form.cleaned_data["department"]
-    year = filter_form.cleaned_data["year"]
-    region = filter_form.cleaned_data["region"] or department.region
-    if not region_allowed(request.user, region):
-        raise PermissionDenied
+    department, region, year = _chosen(request, filter_form)
     lines = entry_lines(request.user, department=department, region=region, year=year)
     content = entry_template_workbook(lines, region=region, year=year)
     response = HttpResponse(

@@ -326,33 +326,23 @@ class ConfidenceFilter(admin.SimpleListFilter):
 
 
 _WIDGET_SIZES = {"name": 16, "unit": 3, "target_value": 5, "target_value_max": 5, "target_year": 3}
+# The columns a reviewer corrects in the list itself.
+_EDITABLE = [
+    "name",
+    "target_year",
+    "comparator",
+    "target_value",
+    "target_value_max",
+    "unit",
+    "measure",
+]
 
 
 @admin.register(TargetProposal)
 class TargetProposalAdmin(SimpleHistoryAdmin):
-    list_display = [
-        "number",
-        "name",
-        "target_year",
-        "comparator",
-        "target_value",
-        "target_value_max",
-        "unit",
-        "measure",
-        "confidence",
-        "decision",
-        "quote_excerpt",
-    ]
+    list_display = ["number", *_EDITABLE, "confidence", "decision", "quote_excerpt"]
     list_display_links = ["number"]
-    list_editable = [
-        "name",
-        "target_year",
-        "comparator",
-        "target_value",
-        "target_value_max",
-        "unit",
-        "measure",
-    ]
+    list_editable = _EDITABLE
     list_filter = [
         "document",
         "decision",

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path, PurePath
 
+from .extract.vocabulary import plan_end_year
+
 MAX_BYTES = 20 * 1024 * 1024
 # A .docx is a zip archive: refuse one that unpacks to far more than any plan needs.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -260,8 +262,6 @@ def _unwrap(lines: list[str]) -> str:
 
 # --------------------------------------------------------------------------- period
 
-_FIVE_YEAR = re.compile(r"十([一二三四五])五")
-_FIVE_YEAR_ENDS = {"一": 2010, "二": 2015, "三": 2020, "四": 2025, "五": 2030}
 _SPAN = re.compile(r"((?:19|20)\d{2})\s*[-—–~～至到]\s*((?:19|20)\d{2})\s*年")
 _BY_YEAR = re.compile(r"到\s*((?:19|20)\d{2})\s*年")
 
@@ -275,8 +275,18 @@ def guess_period(text: str) -> tuple[int, int] | None:
     m = _SPAN.search(head)
     if m and int(m.group(1)) < int(m.group(2)):
         return int(m.group(1)), int(m.group(2))
-    m = _FIVE_YEAR.search(head)
-    if m:
-        end = _FIVE_YEAR_ENDS[m.group(1)]
+    end = plan_end_year(head)
+    if end is not None:
         return end - 4, end
     return None
+
+
+_TYPED_PERIOD = re.compile(r"\s*(\d{4})\s*[-–—~]\s*(\d{4})\s*")
+
+
+def parse_period(text: str) -> tuple[int, int] | None:
+    """A period typed on a command line ("2021-2025"), or None if it is not one."""
+    m = _TYPED_PERIOD.fullmatch(text)
+    if not m or int(m.group(1)) > int(m.group(2)):
+        return None
+    return int(m.group(1)), int(m.group(2))

@@ -7,13 +7,19 @@ environment (see .env.example).
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import CELERY_BROKER_URL, SECRET_KEY, env
+from .settings import CACHES, CELERY_BROKER_URL, SECRET_KEY, env
 
 DEBUG = env.bool("DEBUG", default=False)
 if SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY to a long random value in production.")
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("Set CELERY_BROKER_URL (Redis) in production.")
+# Every web and worker process must see one cache: with a cache in each process's memory, a
+# dashboard page retired after a recompute would still be served by the other processes.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    raise ImproperlyConfigured(
+        "Set CACHE_URL to the shared Redis cache (e.g. rediscache://redis:6379/1) in production."
+    )
 
 # HTTPS everywhere, behind a proxy that terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

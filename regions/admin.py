@@ -20,7 +20,7 @@ class RegionAdmin(admin.ModelAdmin):
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "region", "email"]
-    list_filter = ["region"]
+    list_filter = ["region", "is_sample"]
     search_fields = ["name", "region__name"]
     list_select_related = ["region"]
     autocomplete_fields = ["region"]

@@ -1,15 +1,21 @@
 from celery import shared_task
 
-from .jobs import remove_expired, run_report
+from .services import report_generate, reports_catch_up, reports_remove_expired
 
 
 @shared_task(acks_late=True)
 def generate_report(job_id):
     """Write one requested workbook (idempotent: a rerun rewrites the same file)."""
-    return run_report(job_id).rows
+    return report_generate(job_id=job_id).rows
 
 
 @shared_task
 def remove_expired_reports():
     """Hourly (celery beat): delete workbooks kept past REPORTS_KEEP_HOURS."""
-    return remove_expired()
+    return reports_remove_expired()
+
+
+@shared_task
+def catch_up_reports():
+    """Hourly (celery beat): generate the workbooks requested while the broker was down."""
+    return reports_catch_up()

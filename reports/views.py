@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from .forms import ReportRequestForm
-from .jobs import report_dir, request_report
 from .models import ReportJob
+from .services import report_dir, report_request
 
 auditors_only = permission_required("reports.export_report", raise_exception=True)
 
@@ -24,7 +24,7 @@ def report_list(request):
     form = ReportRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         slugs = [p.slug for p in form.cleaned_data["plans"]]
-        request_report(request.user, plan_slugs=slugs, year=form.cleaned_data["year"])
+        report_request(user=request.user, plan_slugs=slugs, year=form.cleaned_data["year"])
         messages.success(request, _("报表已开始生成,完成后可在下方下载。"))
         return redirect("reports:list")
     jobs = ReportJob.objects.filter(requested_by=request.user)[:20]

@@ -1,12 +1,8 @@
 """The auditor's workbook, streamed row by row in constant memory (reports.xlsx_stream)."""
 
-from openpyxl.styles import Alignment, Font, PatternFill
-
 from .xlsx_stream import Workbook, column_letter, fill_rgb
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_FILL = "DDEBF7"  # header rows: bold on light blue
 
 PERCENT = '0.0"%"'  # a figure in percent units: 96 shows as 96.0%
 RATIO = "0.0%"  # a ratio: 0.8 shows as 80.0%
@@ -34,7 +30,7 @@ class SheetWriter:
         self.ws.freeze = bool(freeze)
         self.filters = filters
         self._style_cache = {}
-        header = self.styles.index(fill=fill_rgb(HEADER_FILL), bold=HEADER_FONT.bold)
+        header = self.styles.index(fill=fill_rgb(HEADER_FILL), bold=True)
         self.ws.append([(str(name), header) for name, _ in columns])
 
     def style(self, number_format=None, fill=None, wrap=False):

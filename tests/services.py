@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,13 +38,21 @@ def database_url():
 
 
 class Worker:
-    """A real `celery worker` process on its own queue, against the test database."""
+    """A real `celery worker` process on its own queue, against the test database.
+
+    Started through the `celery_worker` fixture only, which marks the test `worker` (so that
+    `scripts/test --fast` leaves it out) and stops the process after it.
+    """
+
+    allowed = False  # True while the celery_worker fixture is in use
 
     def __init__(self, queue, broker=REDIS_URL, **env):
         self.queue, self.broker, self.env = queue, broker, env
         self.process = None
 
     def start(self):
+        if not Worker.allowed:
+            raise RuntimeError("start Celery workers with the celery_worker fixture")
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -102,6 +111,24 @@ def wait_for(predicate, timeout=60, interval=0.2):
             return True
         time.sleep(interval)
     return False
+
+
+def lock_waiters():
+    """The process ids of the other sessions of the test database that wait for a lock."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else read once per transaction
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def session_ended(pid):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = %s)", [pid])
+        return cursor.fetchone()[0]
 
 
 def use_broker(app, **conf):
@@ -169,3 +196,16 @@ def _pings(client):
         return client.ping()
     except Exception:  # noqa: BLE001 - not up yet
         return False
+
+
+@contextmanager
+def broker_down():
+    """This process's Celery app sends to a port where nothing listens: as when Redis is down."""
+    from qualityplan.celery import app
+
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    use_broker(app, broker_url=f"redis://127.0.0.1:{free_port()}/0", task_always_eager=False)
+    try:
+        yield
+    finally:
+        use_broker(app, **saved)

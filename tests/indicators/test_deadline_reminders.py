@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from indicators.entry import EntryRow, approve_actuals, return_actuals, save_entry
 from indicators.models import Indicator, Plan, PlanYear
+from indicators.services.actuals import EntryRow, actual_approve, actual_return, actual_submit
 from indicators.tasks import remind_departments_of_deadlines
 
 DUE = datetime.date(2014, 3, 31)
@@ -20,12 +20,11 @@ def plan_year(plans):
 
 def submit(user, code, text):
     indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code=code)
-    return save_entry(
-        user,
+    return actual_submit(
+        user=user,
         region=user.profile.department.region,
         year=2013,
         rows=[EntryRow(indicator, text)],
-        submit=True,
     ).saved[0]
 
 
@@ -45,9 +44,9 @@ def test_reminders_go_a_week_before_and_on_the_due_date(plan_year, bob, carol):
 @pytest.mark.django_db
 def test_a_reminder_lists_what_is_missing_or_returned(plan_year, bob, dave):
     submitted = submit(bob, "P-25", "93")
-    approve_actuals(dave, [submitted])
+    actual_approve(user=dave, actuals=[submitted])
     returned = submit(bob, "P-26", "94")
-    return_actuals(dave, [returned], "请核实")
+    actual_return(user=dave, actuals=[returned], reason="请核实")
     remind_departments_of_deadlines(DUE.isoformat())
     message = next(m for m in mail.outbox if "bob@example.com" in m.to)
     assert "P-26" in message.body and "P-25" not in message.body

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from indicators.entry import lock_year
 from indicators.models import Actual, Plan
+from indicators.services.actuals import year_lock
 
 HEADER = ["plan", "indicator", "region", "year", "value", "note"]
 GOOD = [
@@ -94,7 +94,7 @@ BAD_ROWS = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("bad", "column", "message"), BAD_ROWS, ids=[m for _, _, m in BAD_ROWS])
 def test_one_bad_last_row_and_nothing_is_written(tmp_path, bob, dave, bad, column, message):
-    lock_year(dave, Plan.objects.get(slug="jiaxing-2011"), 2012)
+    year_lock(user=dave, plan=Plan.objects.get(slug="jiaxing-2011"), year=2012)
     path = write_csv(tmp_path, [*GOOD, bad])
     err = StringIO()
     with pytest.raises(CommandError, match="nothing was imported"):

@@ -14,8 +14,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
 
-from indicators.entry import EntryRow, save_entry
 from indicators.models import Actual, Indicator
+from indicators.services.actuals import EntryRow, actual_save
 
 from .test_data_entry import actual, post_page
 from .test_import_actuals import GOOD, write_csv
@@ -42,10 +42,10 @@ def in_english(client):
 @pytest.mark.django_db
 def test_a_stale_save_is_refused_in_english(bob, bert):
     p25, region = indicator("P-25"), bob.profile.department.region
-    save_entry(bob, region=region, year=2013, rows=[EntryRow(p25, text="93")])
+    actual_save(user=bob, region=region, year=2013, rows=[EntryRow(p25, text="93")])
     with translation.override("en"):
         # bert's page was read before bob saved: it knows no version of the figure
-        result = save_entry(bert, region=region, year=2013, rows=[EntryRow(p25, text="95")])
+        result = actual_save(user=bert, region=region, year=2013, rows=[EntryRow(p25, text="95")])
     [message] = result.errors[p25.pk]
     assert message.startswith("This figure was changed to “93” by bob at ")
     assert message.endswith(

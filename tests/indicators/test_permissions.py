@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from indicators.entry import EntryRow, save_entry
 from indicators.models import Actual, Indicator, Plan
+from indicators.services.actuals import EntryRow, actual_save, actual_submit
 
 ROLES = ["bob", "dave", "erin", "frank", "grace"]  # clerk, reviewer, leader, auditor, admin
 
@@ -17,19 +17,17 @@ def users(bob, carol, dave, erin, frank, grace):
 @pytest.fixture
 def figures(users):
     """One submitted figure of bob's department and one of carol's."""
-    own = save_entry(
-        users["bob"],
+    own = actual_submit(
+        user=users["bob"],
         region=users["bob"].profile.department.region,
         year=2013,
         rows=[EntryRow(Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25"), "93")],
-        submit=True,
     ).saved[0]
-    other = save_entry(
-        users["carol"],
+    other = actual_submit(
+        user=users["carol"],
         region=users["carol"].profile.department.region,
         year=2013,
         rows=[EntryRow(Indicator.objects.get(plan__slug="jiaxing-2011", code="P-37"), "120")],
-        submit=True,
     ).saved[0]
     return own, other
 
@@ -128,12 +126,8 @@ def test_leaders_and_auditors_change_nothing(users, figures):
 
     for name in ("erin", "frank"):
         with pytest.raises(PermissionDenied):
-            save_entry(
-                users[name],
-                region=users["bob"].profile.department.region,
-                year=2013,
-                rows=[],
-                submit=False,
+            actual_save(
+                user=users[name], region=users["bob"].profile.department.region, year=2013, rows=[]
             )
 
 

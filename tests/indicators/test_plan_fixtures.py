@@ -8,8 +8,7 @@ import pytest
 from django.conf import settings
 
 from indicators.models import Actual, Baseline, Indicator, Plan, SourceConflict, Target
-from indicators.plan_files import read_plan_file
-from indicators.services import plan_fixture_paths
+from indicators.plan_files import plan_fixture_paths, read_plan_file
 
 SLUGS = ["jiaojiang-13", "jiaxing-2011", "rizhao-14", "zhejiang-13", "zhejiang-14", "jinhua-2023"]
 

@@ -6,15 +6,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from indicators.entry import (
-    EntryRow,
-    approve_actuals,
-    lock_year,
-    return_actuals,
-    save_entry,
-    unlock_year,
-)
 from indicators.models import Actual, Indicator, Plan
+from indicators.services.actuals import (
+    EntryRow,
+    actual_approve,
+    actual_return,
+    actual_save,
+    actual_submit,
+    year_lock,
+    year_unlock,
+)
 
 from ..conftest import make_user
 
@@ -24,19 +25,18 @@ def p25():
 
 
 def enter(user, text, *, year=2013, submit=True, version=None):
-    return save_entry(
-        user,
+    return (actual_submit if submit else actual_save)(
+        user=user,
         region=user.profile.department.region,
         year=year,
         rows=[EntryRow(indicator=p25(), text=text, version=version)],
-        submit=submit,
     )
 
 
 @pytest.mark.django_db
 def test_approving_a_submitted_figure(bob, dave):
     actual = enter(bob, "93").saved[0]
-    assert approve_actuals(dave, [actual]) == 1
+    assert actual_approve(user=dave, actuals=[actual]) == 1
     actual.refresh_from_db()
     assert (actual.status, actual.reviewed_by) == ("approved", dave)
 
@@ -44,7 +44,7 @@ def test_approving_a_submitted_figure(bob, dave):
 @pytest.mark.django_db
 def test_a_draft_is_not_approved(bob, dave):
     actual = enter(bob, "93", submit=False).saved[0]
-    assert approve_actuals(dave, [actual]) == 0
+    assert actual_approve(user=dave, actuals=[actual]) == 0
     assert Actual.objects.get(pk=actual.pk).status == "draft"
 
 
@@ -52,8 +52,8 @@ def test_a_draft_is_not_approved(bob, dave):
 def test_a_returned_figure_shows_its_reason_to_the_clerk(client, bob, dave):
     actual = enter(bob, "93").saved[0]
     with pytest.raises(ValidationError):
-        return_actuals(dave, [actual], "  ")
-    return_actuals(dave, [actual], "请附统计局口径说明")
+        actual_return(user=dave, actuals=[actual], reason="  ")
+    actual_return(user=dave, actuals=[actual], reason="请附统计局口径说明")
     client.force_login(bob)
     page = client.get(
         reverse("admin:indicators_actual_entry"),
@@ -67,7 +67,7 @@ def test_a_returned_figure_shows_its_reason_to_the_clerk(client, bob, dave):
 @pytest.mark.django_db
 def test_an_approved_figure_cannot_be_changed_by_the_clerk(bob, dave):
     actual = enter(bob, "93").saved[0]
-    approve_actuals(dave, [actual])
+    actual_approve(user=dave, actuals=[actual])
     actual.refresh_from_db()
     result = enter(bob, "94", version=actual.version)
     assert "已审核" in result.errors[p25().pk][0]
@@ -77,22 +77,22 @@ def test_an_approved_figure_cannot_be_changed_by_the_clerk(bob, dave):
 def test_clerks_cannot_approve(bob):
     actual = enter(bob, "93").saved[0]
     with pytest.raises(PermissionDenied):
-        approve_actuals(bob, [actual])
+        actual_approve(user=bob, actuals=[actual])
 
 
 @pytest.mark.django_db
 def test_a_locked_year_refuses_changes_until_an_administrator_unlocks_it(bob, dave, grace):
     plan = Plan.objects.get(slug="jiaxing-2011")
     actual = enter(bob, "93", submit=False).saved[0]
-    lock_year(dave, plan, 2013)
+    year_lock(user=dave, plan=plan, year=2013)
     result = enter(bob, "94", version=actual.version)
     assert "已锁定" in result.errors[p25().pk][0]
     assert Actual.objects.get(pk=actual.pk).raw == "93"
     with pytest.raises(PermissionDenied):
-        unlock_year(dave, plan, 2013, "更正")
+        year_unlock(user=dave, plan=plan, year=2013, reason="更正")
     with pytest.raises(ValidationError):
-        unlock_year(grace, plan, 2013, "")
-    unlock_year(grace, plan, 2013, "统计局更正了2013年数据")
+        year_unlock(user=grace, plan=plan, year=2013, reason="")
+    year_unlock(user=grace, plan=plan, year=2013, reason="统计局更正了2013年数据")
     assert enter(bob, "94", version=actual.version).ok
     history = plan.plan_years.get(year=2013).history.order_by("history_date")
     assert [h.history_change_reason for h in history] == ["锁定", "解锁:统计局更正了2013年数据"]
@@ -131,5 +131,5 @@ def test_reviewers_elsewhere_cannot_review_this_region(bob):
     outsider = make_user("olga", "审核人员", department)
     actual = enter(bob, "93").saved[0]
     with pytest.raises(PermissionDenied):
-        approve_actuals(outsider, [actual])
+        actual_approve(user=outsider, actuals=[actual])
     assert Actual.objects.get(pk=actual.pk).value == Decimal("93")

@@ -36,6 +36,11 @@ def test_json_records_have_the_export_fields(docx_file):
     assert isinstance(rate["position"], int) and rate["indicator_code"] is None
 
 
+def test_json_is_laid_out_one_field_a_line(docx_file):
+    out = run(docx_file, "--period", "2021-2025")
+    assert out == json.dumps(json.loads(out), ensure_ascii=False, indent=2) + "\n"
+
+
 def test_csv_has_the_export_fields(docx_file):
     rows = list(csv.DictReader(io.StringIO(run(docx_file, "--period=2021-2025", "--format=csv"))))
     assert rows and list(rows[0]) == FIELDS

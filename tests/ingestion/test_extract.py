@@ -378,7 +378,7 @@ def test_command_line_prints_json_records(tmp_path, capsys):
     doc.write_text("到2025年,产品合格率达到95%以上。\n", encoding="utf-8")
     assert main([str(doc), "--period", "2021-2025", "--format", "json"]) == 0
     records = json.loads(capsys.readouterr().out)
-    assert records[0]["name"] == "产品合格率" and records[0]["target_value"] == "95"
+    assert records[0]["name"] == "产品合格率" and records[0]["target_value"] == 95
 
 
 def test_command_line_prints_csv(tmp_path, capsys):

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from indicators.entry import EntryRow, approve_actuals, save_entry
 from indicators.models import Actual, Indicator
+from indicators.services.actuals import EntryRow, actual_approve, actual_save, actual_submit
 from ops.backups import PG_MAGIC, table_fingerprints, table_names
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -40,16 +40,15 @@ def data(plans, bob, dave):
         code: Indicator.objects.get(plan__slug="jiaxing-2011", code=code)
         for code in ("P-25", "P-26", "P-29")
     }
-    submitted = save_entry(
-        bob,
+    submitted = actual_submit(
+        user=bob,
         region=region,
         year=2013,
         rows=[EntryRow(indicators["P-25"], "93"), EntryRow(indicators["P-26"], "95.5")],
-        submit=True,
     ).saved
-    approve_actuals(dave, submitted[:1])
-    save_entry(
-        bob,
+    actual_approve(user=dave, actuals=submitted[:1])
+    actual_save(
+        user=bob,
         region=region,
         year=2014,
         rows=[EntryRow(indicators["P-29"], "1.5", note="初报数")],

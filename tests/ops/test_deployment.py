@@ -86,9 +86,16 @@ def _production_env(**extra):
         "DJANGO_SETTINGS_MODULE": "qualityplan.settings_production",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "CACHE_URL": "rediscache://127.0.0.1:6379/1",
         "ALLOWED_HOSTS": "quality.example.gov.cn",
         **extra,
     }
+
+
+def _check(env):
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
 
 
 def test_check_deploy_reports_nothing_under_production_settings():
@@ -112,3 +119,24 @@ def test_production_refuses_a_weak_secret_key():
         text=True,
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("cache_url", [None, "locmemcache://qualityplan"])
+def test_production_refuses_a_cache_local_to_one_process(cache_url):
+    env = _production_env()
+    del env["CACHE_URL"]
+    if cache_url:
+        env["CACHE_URL"] = cache_url
+    result = _check(env)
+    assert result.returncode != 0 and "CACHE_URL" in result.stderr
+
+
+def test_the_image_build_fails_on_a_failed_step_and_its_settings_import():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "|| true" not in dockerfile
+    step = dockerfile[dockerfile.index("RUN export") : dockerfile.index("manage.py collectstatic")]
+    build = dict(re.findall(r"([A-Z_]+)=(\S+)", step))
+    assert {"SECRET_KEY", "CELERY_BROKER_URL", "CACHE_URL"} <= set(build)
+    env = {k: v for k, v in _production_env().items() if k not in build} | build
+    result = _check(env)
+    assert result.returncode == 0, result.stderr

@@ -11,8 +11,8 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from indicators.entry import EntryRow, save_entry
 from indicators.models import Actual, Indicator, Plan
+from indicators.services.actuals import EntryRow, actual_save
 
 # Reachable without logging in, by design.
 PUBLIC = {
@@ -57,8 +57,8 @@ def concrete(route, values):
 
 @pytest.fixture
 def url_values(bob, carol):
-    actual = save_entry(
-        carol,
+    actual = actual_save(
+        user=carol,
         region=carol.profile.department.region,
         year=2013,
         rows=[EntryRow(Indicator.objects.get(plan__slug="jiaxing-2011", code="P-37"), "120")],

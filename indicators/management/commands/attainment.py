@@ -4,9 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from indicators.models import Plan
 from indicators.selectors import alignment_flags, attainment_report
+from indicators.target_fields import json_number
 from regions.models import Region
-
-from .export_targets import _json_number
 
 TABLE_COLUMNS = [
     ("indicator_code", 10),
@@ -81,7 +80,7 @@ class Command(BaseCommand):
                 ],
                 "alignment": alignment,
             }
-            json.dump(payload, self.stdout, ensure_ascii=False, indent=2, default=_json_number)
+            json.dump(payload, self.stdout, ensure_ascii=False, indent=2, default=json_number)
             self.stdout.write("")
             return
         for p in report:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.jobs import schedule_recompute
 from indicators.models import Plan
+from indicators.services.runs import attainment_run_queue
 from indicators.synthetic import generate
 
 
@@ -30,4 +30,4 @@ class Command(BaseCommand):
         counts = generate(regions=regions, indicators=indicators, years=years, seed=seed)
         self.stdout.write(", ".join(f"{v} {k}" for k, v in counts.items()))
         if not no_recompute:
-            schedule_recompute(scope="synthetic data")
+            attainment_run_queue(scope="synthetic data")

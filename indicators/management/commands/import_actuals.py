@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from import_export.formats.base_formats import CSV, XLSX
 
 from indicators.imports import UploadError, check_upload
-from indicators.resources import ActualImportResource, import_errors
+from indicators.resources import import_errors
+from indicators.services.imports import actuals_import
 
 FORMATS = {".csv": CSV, ".xlsx": XLSX}
 
@@ -61,13 +62,7 @@ class Command(BaseCommand):
         if approve and not account.has_perm("indicators.review_actual"):
             raise CommandError(f"--approve needs a reviewer; {user!r} is not one.")
         dataset = read_dataset(file)
-        result = ActualImportResource(approve=approve).import_data(
-            dataset,
-            dry_run=dry_run,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-            user=account,
-        )
+        result = actuals_import(user=account, dataset=dataset, approve=approve, dry_run=dry_run)
         problems = import_errors(result)
         if problems:
             for row, column, message in problems:

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.jobs import schedule_recompute
 from indicators.plan_files import PlanFileError
-from indicators.services import load_plans
+from indicators.services.plans import load_plans
+from indicators.services.runs import attainment_run_queue
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, fixtures, **options):
         try:
-            counts = load_plans(fixtures)
+            counts = load_plans(fixtures_dir=fixtures)
         except PlanFileError as exc:
             raise CommandError(f"{exc} (nothing was loaded)") from exc
         if not counts:
@@ -22,4 +22,4 @@ class Command(BaseCommand):
             return
         for what, n in sorted(counts.items()):
             self.stdout.write(f"{what}: {n}")
-        schedule_recompute(scope="load_plans")
+        attainment_run_queue(scope="load_plans")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.jobs import catch_up_runs, execute_run
-from indicators.models import AttainmentRun, Plan
+from indicators.models import Plan
+from indicators.services.runs import attainment_run_now, attainment_runs_catch_up
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, plan, catch_up, **options):
         if catch_up:
-            self.stdout.write(f"Caught up {catch_up_runs()} run(s).")
+            self.stdout.write(f"Caught up {attainment_runs_catch_up()} run(s).")
             return
         plans = Plan.objects.all()
         if plan:
@@ -24,6 +24,5 @@ class Command(BaseCommand):
             if not plans:
                 raise CommandError(f"No plan with slug {plan!r}.")
         for each in plans:
-            run = AttainmentRun.objects.create(scope=f"plan {each.slug} (command)", plan=each)
-            run = execute_run(run.pk)
+            run = attainment_run_now(scope=f"plan {each.slug} (command)", plan=each)
             self.stdout.write(f"{each.slug}: {run.results} result(s)")

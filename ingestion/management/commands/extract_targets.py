@@ -1,25 +1,17 @@
 """Print the targets proposed for a plan document, as export_targets prints targets."""
 
-import csv
-import json
-import re
-
 from django.core.management.base import BaseCommand, CommandError
 
+from indicators.target_fields import write_records
 from ingestion import documents
 from ingestion.extract import RECORD_FIELDS, extract, to_record
 
 
 def _period(text):
-    m = re.fullmatch(r"\s*(\d{4})\s*[-–—~]\s*(\d{4})\s*", text)
-    if not m or int(m.group(1)) > int(m.group(2)):
+    period = documents.parse_period(text)
+    if period is None:
         raise CommandError(f"规划期应写作 2021-2025,收到 {text!r}。")
-    return int(m.group(1)), int(m.group(2))
-
-
-def _json_value(value):
-    # to_record gives Decimals for figures; write them as JSON numbers, as export_targets does.
-    return int(value) if value == value.to_integral_value() else float(value)
+    return period
 
 
 class Command(BaseCommand):
@@ -53,12 +45,4 @@ class Command(BaseCommand):
         records = [
             to_record(p, plan) for p in extract(document.text, period_start=start, period_end=end)
         ]
-        if format == "json":
-            self.stdout.write(
-                json.dumps(records, ensure_ascii=False, indent=2, default=_json_value)
-            )
-        else:
-            writer = csv.DictWriter(self.stdout, fieldnames=RECORD_FIELDS, lineterminator="\n")
-            writer.writeheader()
-            for record in records:
-                writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        write_records(records, self.stdout, fields=RECORD_FIELDS, format=format)

@@ -5,11 +5,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from indicators.models import Plan
 from reports.builder import build_report
+from reports.services import reports_catch_up
 
 
 class Command(BaseCommand):
     help = (
-        "Write the auditor's workbook (汇总, one sheet per plan, 变更记录, 说明) to an XLSX file."
+        "Write the auditor's workbook (汇总, one sheet per plan, 变更记录, 说明) to an XLSX file, "
+        "or (--catch-up) generate the workbooks auditors requested while the broker was down."
     )
 
     def add_arguments(self, parser):
@@ -21,10 +23,20 @@ class Command(BaseCommand):
             help="a plan slug; repeat for several (default: all plans)",
         )
         parser.add_argument("--year", type=int, help="evaluation year (default: latest data)")
-        parser.add_argument("--out", required=True, help="the .xlsx file to write")
+        parser.add_argument("--out", help="the .xlsx file to write")
         parser.add_argument("--user", help="whose view of the data (default: an administrator)")
+        parser.add_argument(
+            "--catch-up",
+            action="store_true",
+            help="generate, in this process, the requested workbooks that could not be queued",
+        )
 
-    def handle(self, *args, plans, year, out, user, **options):
+    def handle(self, *args, plans, year, out, user, catch_up, **options):
+        if catch_up:
+            self.stdout.write(f"Caught up {reports_catch_up()} report(s).")
+            return
+        if not out:
+            raise CommandError("--out is required (or --catch-up).")
         users = get_user_model()
         if user:
             account = users.objects.filter(username=user, is_active=True).first()

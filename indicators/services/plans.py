@@ -1,4 +1,5 @@
-"""Writes to plans and their indicators."""
+"""Loading plan files: regions, plans, indicators, baselines, targets, source conflicts and
+the achievements the documents record; all or nothing, and again changes nothing."""
 
 from collections import Counter
 from pathlib import Path
@@ -7,9 +8,16 @@ from django.db import transaction
 
 from regions.models import Department, Region
 
-from .models import Actual, Baseline, CanonicalIndicator, Indicator, Plan, SourceConflict, Target
-from .plan_files import PlanFileError, read_canonical, read_plan_file, read_regions
-from .values import FigureError, parse_figure
+from ..models import Actual, Baseline, CanonicalIndicator, Indicator, Plan, SourceConflict, Target
+from ..plan_files import (
+    PlanFileError,
+    plan_fixture_paths,
+    read_canonical,
+    read_plan_file,
+    read_regions,
+)
+from ..values import FigureError, parse_figure
+from .actuals import actual_record
 
 LOAD_REASON = "载入规划文件"
 
@@ -41,12 +49,35 @@ def _delete_stale(queryset, keep_ids, counter):
         counter[f"{queryset.model._meta.model_name} deleted"] += 1
 
 
-def plan_fixture_paths(fixtures_dir):
-    return sorted((Path(fixtures_dir) / "plans").glob("*.yaml"))
+# What a baseline or target row takes from its statement in the plan file, besides the
+# (indicator, year, source) that identify it and the conflict it belongs to.
+STATEMENT_FIELDS = {
+    Baseline: ["value", "raw", "source_text"],
+    Target: [
+        "year_implied",
+        "comparator",
+        "value",
+        "value_max",
+        "qualitative_text",
+        "raw",
+        "source_text",
+    ],
+}
+
+
+def _sync_statements(model, indicator, statements, conflicts, counter):
+    """One indicator's baselines or targets made to match the file's; others deleted."""
+    keep = []
+    for s in statements:
+        values = {name: getattr(s, name) for name in STATEMENT_FIELDS[model]}
+        lookup = {"indicator": indicator, "year": s.year, "source_ref": s.source_ref}
+        obj = _sync(model, lookup, {**values, "conflict": conflicts.get(s.conflict)}, counter)
+        keep.append(obj.pk)
+    _delete_stale(model.objects.filter(indicator=indicator), keep, counter)
 
 
 @transaction.atomic
-def load_plans(fixtures_dir):
+def load_plans(*, fixtures_dir: Path | str) -> Counter[str]:
     """Load regions and every plan file; all or nothing. Returns counts of what changed."""
     fixtures_dir = Path(fixtures_dir)
     counter = Counter()
@@ -163,42 +194,8 @@ def _load_plan(spec, region, counter):
             counter,
         )
         indicator_ids.append(indicator.pk)
-        keep = []
-        for b in ind.baselines:
-            keep.append(
-                _sync(
-                    Baseline,
-                    {"indicator": indicator, "year": b.year, "source_ref": b.source_ref},
-                    {
-                        "value": b.value,
-                        "raw": b.raw,
-                        "source_text": b.source_text,
-                        "conflict": conflicts.get(b.conflict),
-                    },
-                    counter,
-                ).pk
-            )
-        _delete_stale(indicator.baselines.all(), keep, counter)
-        keep = []
-        for t in ind.targets:
-            keep.append(
-                _sync(
-                    Target,
-                    {"indicator": indicator, "year": t.year, "source_ref": t.source_ref},
-                    {
-                        "year_implied": t.year_implied,
-                        "comparator": t.comparator,
-                        "value": t.value,
-                        "value_max": t.value_max,
-                        "qualitative_text": t.qualitative_text,
-                        "raw": t.raw,
-                        "source_text": t.source_text,
-                        "conflict": conflicts.get(t.conflict),
-                    },
-                    counter,
-                ).pk
-            )
-        _delete_stale(indicator.targets.all(), keep, counter)
+        _sync_statements(Baseline, indicator, ind.baselines, conflicts, counter)
+        _sync_statements(Target, indicator, ind.targets, conflicts, counter)
         for a in ind.actuals:
             _load_recorded_actual(spec, indicator, region, a, counter)
     stale = plan.indicators.exclude(pk__in=indicator_ids)
@@ -212,8 +209,6 @@ def _load_plan(spec, region, counter):
 
 def _load_recorded_actual(spec, indicator, region, statement, counter):
     """An achieved value the document itself records; never overwrites entered figures."""
-    if Actual.objects.filter(indicator=indicator, region=region, year=statement.year).exists():
-        return
     try:
         figure = parse_figure(statement.raw)
     except FigureError as exc:
@@ -225,11 +220,9 @@ def _load_recorded_actual(spec, indicator, region, statement, counter):
         value=figure.value,
         qualifier=figure.qualifier,
         raw=statement.raw,
-        status=Actual.Status.APPROVED,
         source_ref=statement.source_ref,
         source_text=statement.source_text,
         note=f"规划文件{statement.source_ref}记录的完成值",
     )
-    actual._change_reason = LOAD_REASON
-    actual.save()
-    counter["actual created"] += 1
+    if actual_record(actual=actual, reason=LOAD_REASON):
+        counter["actual created"] += 1

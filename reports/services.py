@@ -1,27 +1,31 @@
-"""Background report generation: queue, run with progress, expire old files."""
+"""Auditors' workbooks made in the background: request, generate with progress, catch up
+those the broker could not take, expire old files."""
 
-import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.utils import timezone
 
 from .builder import build_report
 from .models import ReportJob
 from .selectors import plans_in_scope
 
-log = logging.getLogger(__name__)
 
-
-def report_dir():
+def report_dir() -> Path:
     path = Path(settings.REPORTS_DIR)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def request_report(user, *, plan_slugs=None, year=None):
-    from .tasks import generate_report
+def report_request(
+    *, user: AbstractUser, plan_slugs: list[str] | None = None, year: int | None = None
+) -> ReportJob:
+    """Record a workbook of some plans (default: all) and queue it once the current
+    transaction commits; if the broker cannot be reached it stays `not_queued` for
+    `reports_catch_up`."""
+    from .tasks import generate_report  # the task module imports this one
 
     job = ReportJob.objects.create(
         requested_by=user,
@@ -29,19 +33,19 @@ def request_report(user, *, plan_slugs=None, year=None):
         year=year,
         total_plans=plans_in_scope(plan_slugs).count(),
     )
-    generate_report.delay(job.pk)
+    job.queue_on_commit(generate_report)
     return job
 
 
-def run_report(job_id):
-    """Generate one job's workbook; running it again rewrites the same file."""
+def report_generate(*, job_id: int) -> ReportJob:
+    """Generate one job's workbook, here and now; running it again rewrites the same file."""
     job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
-    if job.state == ReportJob.State.DONE:
+    if not job.start():
         return job
-    ReportJob.objects.filter(pk=job.pk).update(state=ReportJob.State.RUNNING, error="")
     file_name = f"report-{job.pk}.xlsx"
 
     def progress(done, total):
+        job.done_plans, job.total_plans = done, total
         ReportJob.objects.filter(pk=job.pk).update(done_plans=done, total_plans=total)
 
     try:
@@ -53,28 +57,26 @@ def run_report(job_id):
             progress=progress,
         )
     except Exception as exc:
-        ReportJob.objects.filter(pk=job.pk).update(state=ReportJob.State.FAILED, error=repr(exc))
+        job.fail(exc)
         raise
-    now = timezone.now()
-    ReportJob.objects.filter(pk=job.pk).update(
-        state=ReportJob.State.DONE,
-        rows=rows,
-        file_name=file_name,
-        finished_at=now,
-        expires_at=now + timedelta(hours=settings.REPORTS_KEEP_HOURS),
-    )
-    job.refresh_from_db()
+    keep = timedelta(hours=settings.REPORTS_KEEP_HOURS)
+    job.finish(rows=rows, file_name=file_name, expires_at=timezone.now() + keep)
     return job
 
 
-def remove_expired(now=None):
+def reports_catch_up() -> int:
+    """Generate, here and now, every workbook that could not be queued; returns how many."""
+    return ReportJob.catch_up(lambda pk: report_generate(job_id=pk))
+
+
+def reports_remove_expired(*, now: datetime | None = None) -> int:
     """Delete the files of jobs past their time; returns how many were removed."""
     now = now or timezone.now()
     expired = ReportJob.objects.filter(state=ReportJob.State.DONE, expires_at__lte=now)
     count = 0
     for job in expired:
         (report_dir() / job.file_name).unlink(missing_ok=True)
-        job.state, job.file_name = ReportJob.State.EXPIRED, ""
+        job.state, job.file_name = ReportJob.EXPIRED, ""
         job.save(update_fields=["state", "file_name"])
         count += 1
     return count
