@@ -268,9 +268,28 @@ def plan_rows(plan, report):
                 "attention": Status(record["status"]) in NEEDS_ATTENTION,
             }
         )
+    _add_explanations(plan, [r for r in rows if r["attention"]])
     order = {str(s): n for n, s in enumerate(ATTENTION_ORDER)}
     rows.sort(key=lambda r: (order[r["status"]], r["indicator_code"]))
     return rows
+
+
+def _add_explanations(plan, rows):
+    """Beside each row, the department's 情况说明 and 下一步措施 entered with the approved
+    figure of the year judged (empty where none was written)."""
+    found = {}
+    if rows:
+        for code, year, explanation, next_steps in Actual.objects.filter(
+            indicator__plan=plan,
+            region_id=plan.region_id,
+            status=Actual.Status.APPROVED,
+            year__in={r["year"] for r in rows},
+        ).values_list("indicator__code", "year", "explanation", "next_steps"):
+            found[(code, year)] = (explanation, next_steps)
+    for row in rows:
+        row["explanation"], row["next_steps"] = found.get(
+            (row["indicator_code"], row["year"]), ("", "")
+        )
 
 
 def filter_rows(rows, *, status=None, category=None, department=None):

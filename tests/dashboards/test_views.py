@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dashboards.selectors import canonical_group, changes, progress_bar
-from indicators.models import AttainmentResult, AttainmentRun, Indicator, Plan
+from indicators.models import Actual, AttainmentResult, AttainmentRun, Indicator, Plan
 from indicators.services.actuals import EntryRow, actual_approve, actual_save, actual_submit
 from regions.models import Department, Region
 
@@ -350,3 +350,20 @@ def test_each_indicator_shows_the_history_of_its_status(client, erin):
     rows = client.get(reverse("dashboards:plan", args=["zhejiang-13"])).context["data"]["rows"]
     row = next(r for r in rows if r["indicator_code"] == "T1-1-03")
     assert [(year, b["code"]) for year, b in row["history"]] == history
+
+
+@pytest.mark.django_db
+def test_beside_what_needs_attention_stands_why_and_what_comes_next(
+    client, erin, django_capture_on_commit_callbacks
+):
+    client.force_login(erin)
+    url = reverse("dashboards:plan", args=["zhejiang-13"])
+    assert "责任单位尚未填写情况说明" in client.get(url).content.decode()
+    missed = Actual.objects.get(indicator__plan__slug="zhejiang-13", indicator__code="T1-1-03")
+    missed.explanation, missed.next_steps = "两个中心仍在筹建", "2021年完成验收"
+    with django_capture_on_commit_callbacks(execute=True):  # retires the plan's pages
+        missed.save()
+    html = client.get(url).content.decode()
+    assert "两个中心仍在筹建" in html and "2021年完成验收" in html
+    indicator = reverse("dashboards:indicator", args=["zhejiang-13", "T1-1-03"])
+    assert "2021年完成验收" in client.get(indicator).content.decode()
