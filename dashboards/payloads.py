@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from indicators.models import Indicator
 from indicators.selectors import plan_attainment
 
-from . import charts, selectors
+from . import charts, comparisons, selectors
 from .cache import cached, cached_many
 from .status_style import badge
 
@@ -158,7 +158,7 @@ def indicator_payload(indicator, year=None):
 
 def comparison_payload(canonical, year=None):
     def build():
-        bars, flags, reviewed_at = selectors.comparison(canonical, year)
+        bars, flags, reviewed_at = comparisons.comparison(canonical, year)
         return {
             "bars": bars,
             "flags": flags,

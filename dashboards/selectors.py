@@ -4,30 +4,22 @@ said in words (indicators.wording)."""
 from collections import Counter, defaultdict
 from typing import NamedTuple
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Min, Q
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Max, Min, Q
 
-from accounts import roles
 from indicators import wording
 from indicators.attainment import Status
 from indicators.models import (
     Actual,
     AttainmentResult,
     Baseline,
-    CanonicalIndicator,
-    Indicator,
     Plan,
     Target,
 )
 from indicators.selectors import (
-    alignment_flags,
     plan_attainment,
     plans_in_order,
     primary_targets,
 )
-from regions.models import Department
 
 from .status_style import ATTENTION_ORDER, NEEDS_ATTENTION, badge
 
@@ -370,199 +362,6 @@ def indicator_detail(indicator, year=None):
         "has_sample": any(a.is_sample for a in actuals),
         "computed_at": report["computed_at"],
     }
-
-
-# --- comparisons -----------------------------------------------------------------------------
-
-
-def _member_label(indicator):
-    plan = indicator.plan
-    return f"{plan.region.name} · {plan.period_start}–{plan.period_end}"
-
-
-def comparison(canonical, year=None):
-    """One canonical indicator across regions: each member's approved value (for `year`, or
-    the latest) and the target that speaks for it then, said in words."""
-    members = list(
-        Indicator.objects.filter(canonical=canonical)
-        .select_related("plan__region")
-        .prefetch_related("targets", "baselines")
-        .order_by("plan__region__code", "plan__period_start")
-    )
-    regions = {m.pk: m.plan.region_id for m in members}
-    approved = Actual.objects.filter(indicator__in=members, status=Actual.Status.APPROVED)
-    if year is not None:
-        approved = approved.filter(year=year)
-    latest = {}
-    for a in approved.order_by("year"):
-        if a.region_id == regions[a.indicator_id]:
-            latest[a.indicator_id] = a
-    flags = alignment_flags([canonical.pk])
-    flagged = defaultdict(list)
-    for f in flags:
-        flagged[f.child.indicator_id].append(f.message)
-    bars = []
-    for m in members:
-        targets = [t for t in m.targets.all() if t.value is not None]
-        actual = latest.get(m.pk)
-        if year is not None:
-            target = next(iter(primary_targets(targets, year)), None) if targets else None
-        else:
-            target = max(targets, key=lambda t: t.year) if targets else None
-        places = wording.precision(
-            *(t.value for t in m.targets.all()), *(b.value for b in m.baselines.all())
-        )
-        said_as = wording.Terms(
-            comparator=target.comparator if target else "qualitative",
-            value=target.value if target else None,
-            year=target.year if target else m.plan.period_end,
-            value_max=target.value_max if target else None,
-            raw=target.raw if target else "",
-            unit=m.unit,
-            measure=m.measure,
-            period_start=m.plan.period_start,
-            places=places,
-        )
-        bars.append(
-            {
-                "indicator": m,
-                "label": _member_label(m),
-                "actual": actual,
-                "actual_text": (
-                    wording.actual_text(said_as, actual.value, actual.qualifier, year=actual.year)
-                    if actual and actual.value is not None
-                    else None
-                ),
-                "in_period": year is None or m.plan.period_start <= year <= m.plan.period_end,
-                "target": target,
-                "target_text": wording.target_text(said_as) if target else None,
-                "flags": flagged.get(m.pk, []),
-            }
-        )
-    reviewed = max((a.reviewed_at for a in latest.values() if a.reviewed_at), default=None)
-    return bars, flags, reviewed
-
-
-def comparison_years(canonical):
-    span = Plan.objects.filter(indicators__canonical=canonical).aggregate(
-        start=Min("period_start"), end=Max("period_end")
-    )
-    return list(range(span["start"], span["end"] + 1)) if span["start"] else []
-
-
-# The comparison index's groups, in the order shown, each with the words of a canonical
-# indicator's name that file it there (the first group whose word the name holds; the first
-# group takes the rest). The groups are those of fixtures/canonical.yaml.
-CANONICAL_GROUPS = [
-    (_("产品、工程与服务质量"), ()),
-    (_("环境质量"), ("空气", "水质", "断面", "水源", "海域", "环境", "生态")),
-    (_("标准"), ("标准",)),
-    (_("品牌与奖项"), ("品牌", "名牌", "奖", "品字标", "浙江制造", "示范")),
-    (_("商标、专利与企业"), ("商标", "专利", "企业")),
-    (_("质量基础设施"), ("计量", "质检", "检验检测", "基础设施")),
-]
-# Where a name holds words of two groups, the group tried first wins: 计量标准 is
-# infrastructure, not a standard; 浙江制造标准 a standard, not a brand.
-_GROUP_PRECEDENCE = [5, 1, 2, 3, 4]
-
-
-def canonical_group(name):
-    """The index of the comparison index's group that a canonical indicator's name files it in."""
-    for index in _GROUP_PRECEDENCE:
-        if any(word in name for word in CANONICAL_GROUPS[index][1]):
-            return index
-    return 0
-
-
-def canonical_groups():
-    """[(group name, [{canonical, plans}])] of every canonical indicator, by subject."""
-    groups = defaultdict(list)
-    for c in CanonicalIndicator.objects.annotate(plans=Count("members__plan", distinct=True)):
-        groups[canonical_group(c.name)].append({"canonical": c, "plans": c.plans})
-    return [
-        (CANONICAL_GROUPS[i][0], sorted(groups[i], key=lambda item: item["canonical"].name))
-        for i in range(len(CANONICAL_GROUPS))
-        if groups[i]
-    ]
-
-
-# --- departments -----------------------------------------------------------------------------
-
-
-def department_years(department):
-    span = Plan.objects.filter(indicators__department=department).aggregate(
-        start=Min("period_start"), end=Max("period_end")
-    )
-    return list(range(span["start"], span["end"] + 1)) if span["start"] else []
-
-
-def department_default_year(department, years):
-    """The latest year the department reported anything for, else the latest of its years up
-    to last year."""
-    latest = Actual.objects.filter(
-        indicator__department=department, region=department.region
-    ).aggregate(y=Max("year"))["y"]
-    if latest in years:
-        return latest
-    past = [y for y in years if y < timezone.localdate().year]
-    return past[-1] if past else (years[0] if years else None)
-
-
-def department_status(department, year):
-    """The department's indicators, what is missing for the year and each submission's state."""
-    indicators = list(
-        Indicator.objects.filter(department=department)
-        .select_related("plan")
-        .order_by("plan__period_start", "plan__slug", "code")
-    )
-    actuals = {
-        a.indicator_id: a
-        for a in Actual.objects.filter(
-            indicator__in=indicators, year=year, region=department.region
-        ).select_related("entered_by", "reviewed_by")
-    }
-    rows = [
-        {
-            "indicator": i,
-            "actual": actuals.get(i.pk),
-            "in_period": i.plan.period_start <= year <= i.plan.period_end,
-        }
-        for i in indicators
-    ]
-    missing = [
-        r
-        for r in rows
-        if r["in_period"]
-        and (
-            r["actual"] is None
-            or r["actual"].status in (Actual.Status.DRAFT, Actual.Status.RETURNED)
-        )
-    ]
-    return rows, missing
-
-
-def department_reporters(department):
-    """The people who enter the department's figures (填报人员 of the department)."""
-    return list(
-        get_user_model()
-        .objects.filter(profile__department=department, groups__name=roles.CLERK, is_active=True)
-        .order_by("username")
-        .values_list("username", flat=True)
-    )
-
-
-def departments_by_region():
-    """[(region, [(department, indicators)])] of every department with indicators."""
-    departments = (
-        Department.objects.filter(indicators__isnull=False)
-        .select_related("region")
-        .annotate(n=Count("indicators", distinct=True))
-        .order_by("region__code", "name")
-    )
-    groups = {}
-    for d in departments:
-        groups.setdefault(d.region, []).append(d)
-    return list(groups.items())
 
 
 # --- the overview ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from indicators.models import CanonicalIndicator, Indicator, Plan
 from regions.models import Department
 
-from . import charts, payloads, selectors
+from . import charts, comparisons, departments, payloads, selectors
 from .status_style import ATTENTION_ORDER, badge
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
@@ -106,14 +106,14 @@ def indicator_detail(request, slug, code):
 @leaders_only
 def comparison_index(request):
     return render(
-        request, "dashboards/comparison_index.html", {"groups": selectors.canonical_groups()}
+        request, "dashboards/comparison_index.html", {"groups": comparisons.canonical_groups()}
     )
 
 
 @leaders_only
 def comparison(request, key):
     canonical = get_object_or_404(CanonicalIndicator, key=key)
-    years = selectors.comparison_years(canonical)
+    years = comparisons.comparison_years(canonical)
     year = _year(request, years)
     data = payloads.comparison_payload(canonical, year)
     return render(
@@ -128,16 +128,16 @@ def department_index(request):
     return render(
         request,
         "dashboards/department_index.html",
-        {"regions": selectors.departments_by_region()},
+        {"regions": departments.departments_by_region()},
     )
 
 
 @leaders_only
 def department(request, pk):
     department = get_object_or_404(Department.objects.select_related("region"), pk=pk)
-    years = selectors.department_years(department)
-    year = _year(request, years) or selectors.department_default_year(department, years)
-    rows, missing = selectors.department_status(department, year) if year else ([], [])
+    years = departments.department_years(department)
+    year = _year(request, years) or departments.department_default_year(department, years)
+    rows, missing = departments.department_status(department, year) if year else ([], [])
     in_period = [r for r in rows if r["in_period"]]
     return render(
         request,
@@ -149,7 +149,7 @@ def department(request, pk):
             "rows": in_period,
             "missing": missing,
             "reported": len(in_period) - len(missing),
-            "reporters": selectors.department_reporters(department) if missing else [],
+            "reporters": departments.department_reporters(department) if missing else [],
             "figure": charts.department_figure(rows) if any(r["actual"] for r in rows) else None,
             "latest_entry": max(
                 (r["actual"].updated_at for r in rows if r["actual"]), default=None

@@ -54,7 +54,7 @@ def test_a_leader_reads_the_dashboards_in_chinese_and_english(browser, live_serv
 
 def dashboard_pages():
     """(name, path) of each kind of dashboard page, with a year chosen where it takes one."""
-    from dashboards.selectors import departments_by_region
+    from dashboards.departments import departments_by_region
 
     department = departments_by_region()[0][1][0]
     return [

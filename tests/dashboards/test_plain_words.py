@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from dashboards.selectors import comparison_years
+from dashboards.comparisons import comparison_years
 from indicators.models import CanonicalIndicator, Plan
 from indicators.selectors import plan_attainment
 from regions.models import Department

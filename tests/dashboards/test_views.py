@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dashboards.selectors import canonical_group, changes, progress_bar
+from dashboards.comparisons import canonical_group
+from dashboards.selectors import changes, progress_bar
 from indicators.models import Actual, AttainmentResult, AttainmentRun, Indicator, Plan
 from indicators.services.actuals import EntryRow, actual_approve, actual_save, actual_submit
 from regions.models import Department, Region
