@@ -331,4 +331,7 @@ def department_figure(rows):
         text=list(counts.values()),
         marker={"color": "#0072B2"},
     )
-    return _figure([trace], _("本年度填报状态"), 300, yaxis={"title": {"text": _("指标数")}})
+    step = max(1, -(-max(counts.values(), default=1) // 5))  # whole indicators on the axis
+    return _figure(
+        [trace], _("本年度填报状态"), 300, yaxis={"title": {"text": _("指标数")}, "dtick": step}
+    )
