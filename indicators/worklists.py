@@ -15,9 +15,9 @@ from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from accounts.scope import entry_regions, scope_actuals, scope_indicators
 from regions.models import Region
 
-from . import attainment
+from . import attainment, wording
 from .entry_rules import OpenYear, Standing, open_years, would_give
-from .models import Actual, AttainmentStatus, Indicator, Plan, PlanYear
+from .models import Actual, Indicator, Plan, PlanYear
 from .recompute import thresholds
 from .selectors import primary_targets, reference_baseline
 from .values import Figure
@@ -109,8 +109,30 @@ def judge_stored(standing: Standing | None, actual: Actual | None) -> attainment
 
 
 def status_label(result: attainment.Result | None) -> str:
-    """A judgement's status by its name (滞后, 已达标 …); "" for none."""
-    return "" if result is None else AttainmentStatus(str(result.status)).label
+    """A judgement's status by its shape and name ("◆ 滞后"); "" for none."""
+    return "" if result is None else wording.status_text(result.status)
+
+
+def target_said(indicator: Indicator, target) -> str:
+    """A target as the plan words it, at the indicator's precision (its targets and
+    baselines loaded)."""
+    places = wording.precision(
+        *(t.value for t in indicator.targets.all()), *(b.value for b in indicator.baselines.all())
+    )
+    return wording.target_text(
+        wording.Terms(
+            comparator=target.comparator,
+            value=target.value,
+            year=target.year,
+            value_max=target.value_max,
+            raw=target.raw,
+            qualitative_text=target.qualitative_text,
+            unit=indicator.unit,
+            measure=indicator.measure,
+            period_start=indicator.plan.period_start,
+            places=places,
+        )
+    )
 
 
 def figures_entered_by(user, actuals: Iterable[Actual]) -> set[int]:
@@ -152,9 +174,14 @@ class EntryLine:
         )
 
     @property
+    def targets_said(self):
+        """(year, the target in words) of each of the indicator's targets."""
+        return [(t.year, target_said(self.indicator, t)) for t in self.targets]
+
+    @property
     def judged(self):
         """What the figure stored would give once approved, while it is still open: the
-        status's name, "" when there is nothing to judge."""
+        status's shape and name, "" when there is nothing to judge."""
         return status_label(judge_stored(self.standing, self.actual)) if self.is_open else ""
 
     @property
@@ -402,6 +429,10 @@ class ReviewLine:
     @property
     def judged_label(self):
         return status_label(self.judged)
+
+    @property
+    def target_text(self):
+        return target_said(self.actual.indicator, self.target) if self.target else ""
 
 
 def review_lines(user, actuals: list[Actual]) -> list[ReviewLine]:

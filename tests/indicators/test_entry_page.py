@@ -139,7 +139,7 @@ def test_a_lagging_figure_is_submitted_only_with_its_reasons(client, carol):
     assert not Actual.objects.filter(indicator__code="P-37").exists()
     assert post_page(client, carol, {"P-37": "120"}).status_code == 302  # a draft may lag
     page = open_page(client, carol)
-    assert "按此数值将判为:严重滞后" in page.content.decode()
+    assert "按此数值将判为:✖ 严重滞后" in page.content.decode()  # a shape with the word
     response = post_page(
         client,
         carol,

@@ -138,13 +138,24 @@ def test_a_year_reported_reviewed_corrected_and_explained(browser, live_server, 
     clerk.shot("10-clerk-lagging-explained")
     assert figure(LAGGING).explanation == "两个断面受上游来水影响"
 
-    # The leader reads them on the indicator's page, beside its status.
+    # The reviewer reads them beside the figure and approves it; the leader finds them beside
+    # the indicator's status on the plan's page, and on the indicator's own page.
+    reviewer.click("#user-tools a:has-text('审核队列')")
+    queued = reviewer.page.locator(f"#review-table tr[data-code='{LAGGING}']")
+    assert "两个断面受上游来水影响" in queued.inner_text() and "未达标" in queued.inner_text()
+    reviewer.page.check(f"#review-table tr[data-code='{LAGGING}'] input[name=pick]")
+    reviewer.shot("11-reviewer-reads-the-reasons")
+    reviewer.click("input[name=_approve]")
+    assert figure(LAGGING).status == "approved"
     leader = Person(browser, live_server, "demo-leader")
     leader.click("#card-zhejiang-14")
-    leader.click("table.results a:has-text('地表水省控断面')")
-    section = leader.page.locator("#explanation-2025").inner_text()
-    assert "两个断面受上游来水影响" in section and "开展流域联合治理" in section
-    leader.shot("11-leader-indicator-explained")
+    attention = leader.page.locator(f"table.results tr:has-text('{LAGGING}')").first.inner_text()
+    assert "未达标" in attention and "两个断面受上游来水影响" in attention
+    leader.shot("12-leader-plan-explained")
+    leader.click(f"table.results a:has-text('{LAGGING}') >> visible=true")
+    figures = leader.page.locator("table.results tr:has-text('demo-clerk')").last.inner_text()
+    assert "两个断面受上游来水影响" in figures and "开展流域联合治理" in figures
+    leader.shot("13-leader-indicator-explained")
     for person in (clerk, reviewer, leader):
         person.close()
 
@@ -168,15 +179,15 @@ def test_an_upload_read_plainly_corrected_and_confirmed(browser, live_server, de
     clerk.click("input[value=上传并检查]")
     problems = clerk.page.locator("ul.import-problems").inner_text()
     assert "第3行 第5列(数值):“九十八”不是有效的数值" in problems
-    clerk.shot("12-clerk-upload-problems")
+    clerk.shot("14-clerk-upload-problems")
     good = tmp_path / "figures-fixed.csv"
     good.write_text(bad.read_text(encoding="utf-8").replace("九十八", "98.3"), encoding="utf-8")
     clerk.page.set_input_files("#id_import_file", str(good))
     clerk.page.select_option("#id_format", label="csv")
     clerk.click("input[value=上传并检查]")
     assert "预览" in clerk.page.locator("#content h2").first.inner_text()
-    clerk.shot("13-clerk-upload-preview")
+    clerk.shot("15-clerk-upload-preview")
     clerk.click("input[name=confirm]")
     assert {figure(c).raw for c in ("T2-1-02", "T2-1-03")} == {"96.2", "98.3"}
-    clerk.shot("14-clerk-upload-done")
+    clerk.shot("16-clerk-upload-done")
     clerk.close()

@@ -50,7 +50,7 @@ def test_the_queue_shows_what_a_reviewer_needs_beside_each_figure(client, bob, c
     assert set(lines) == {"P-25", "P-37"}
     assert lines["P-25"].last_year.raw == "91"
     assert lines["P-25"].target.raw == "达到92%以上"
-    assert lines["P-37"].judged_label == "严重滞后"
+    assert lines["P-37"].judged_label == "✖ 严重滞后"
     html = page.content.decode()
     row = html.split(f'id="queue-{lagging.pk}"')[1].split("</tr>")[0]
     assert "120" in row and "推进500家" in row and "严重滞后" in row
