@@ -152,6 +152,8 @@ def resolve_row(user, row, *, approve, seen):
         result.fail("year", message)
     for message in result.check.value_errors:
         result.fail("value", message)
+    for message in result.check.note_errors:
+        result.fail("note", message)
     if approve and not user.has_perm("indicators.review_actual"):
         raise PermissionDenied(_("只有审核人员可以在导入时直接审核(--approve)。"))
     return result

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from .values import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, fits_column
+
 DIRECTIONS = {"higher", "lower", "hold"}
 MEASURES = {"level", "cumulative", "new", "per_year"}
 COMPARATORS = {"gte", "gt", "lte", "lt", "eq", "range", "qualitative"}
@@ -72,9 +74,24 @@ class PlanSpec:
 
 def _load_yaml(path):
     try:
-        with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
-    except (OSError, yaml.YAMLError) as exc:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        raise PlanFileError(path, "file", f"cannot be read: {exc.strerror}") from exc
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlanFileError(
+            path,
+            "file",
+            f"is not UTF-8 text (byte {exc.start} is 0x{content[exc.start]:02x}); "
+            "a GBK file must be saved as UTF-8",
+        ) from exc
+    if "\x00" in text:
+        raise PlanFileError(path, "file", f"is not text (a NUL byte at {text.index(chr(0))})")
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        # ValueError: a value YAML reads but Python refuses, such as the date 2023-02-30.
         raise PlanFileError(path, "file", f"cannot be read as YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise PlanFileError(path, "file", "top level must be a mapping")
@@ -117,9 +134,17 @@ class _Reader:
         if isinstance(value, float):
             self.fail(f"'{key}' must be a quoted number, not a float ({value!r})")
         try:
-            return Decimal(str(value).strip())
+            number = Decimal(str(value).strip())
         except InvalidOperation:
             self.fail(f"'{key}' is not a number: {value!r}")
+        if not number.is_finite():
+            self.fail(f"'{key}' is not a number: {value!r}")
+        if not fits_column(number):
+            self.fail(
+                f"'{key}' has more than {MAX_INTEGER_DIGITS} digits before the point or "
+                f"{MAX_DECIMAL_PLACES} after it: {value!r}"
+            )
+        return number
 
     def choice(self, key, choices):
         value = self.data.get(key)
