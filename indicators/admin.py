@@ -282,8 +282,10 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
     change_list_template = "admin/indicators/actual/change_list.html"
     resource_classes = [ActualImportResource]
     import_formats = [base_formats.XLSX, base_formats.CSV]
-    export_resource_classes = [ActualExportResource]
     import_form_class = CheckedImportForm
+
+    def get_export_resource_classes(self, request):
+        return [ActualExportResource]  # import-export 4 exports resource_classes otherwise
 
     def get_import_data_kwargs(self, **kwargs):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}

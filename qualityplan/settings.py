@@ -171,8 +171,9 @@ ATTAINMENT_LAGGING_SHARE = env.float("ATTAINMENT_LAGGING_SHARE", default=0.60)
 REPORTS_DIR = env.path("REPORTS_DIR", default=BASE_DIR / "media" / "reports")
 REPORTS_KEEP_HOURS = env.int("REPORTS_KEEP_HOURS", default=72)
 
-# Spreadsheet exports escape text that would run as a formula (=, +, -, @).
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# The raw exports escape text that would run as a formula themselves (reports.safe_cells):
+# django-import-export's own escaping strips one "=" only and turns every cell into text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # Where the seed documents live, for tests and provenance checks.
 SEEDS_DIR = env.path("SEEDS_DIR", default=BASE_DIR.parent / "shared" / "seeds")
