@@ -53,11 +53,20 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name from
-# one address, that pair is locked for AXES_COOLOFF_HOURS.
+# Login throttling (django-axes, accounts/throttling.py): after AXES_FAILURE_LIMIT failures for
+# one user name from one address, that pair is locked for AXES_COOLOFF_HOURS; after
+# LOGIN_USERNAME_FAILURE_LIMIT failures for one user name from all addresses together, the
+# user name is locked everywhere.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.throttling.LoginThrottle"
+# The client's address: REMOTE_ADDR, or behind this many proxies that each append to
+# X-Forwarded-For (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for), the
+# address the outermost one saw. 0 when nothing stands in front of the application.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 AXES_LOCKOUT_TEMPLATE = "ops/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
