@@ -38,6 +38,7 @@ from .models import (
 )
 from .resources import ActualImportResource
 from .selectors import alignment_flags
+from .uploads import TemporaryUploads
 from .views import entry_template_view, entry_view
 
 
@@ -252,7 +253,7 @@ class SourceConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actual)
-class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
+class ActualAdmin(AuditorExport, TemporaryUploads, ImportExportMixin, SimpleHistoryAdmin):
     """Actuals are entered on the department page or uploaded; here they are reviewed."""
 
     list_display = [

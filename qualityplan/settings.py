@@ -1,5 +1,6 @@
 """Settings read from the environment; every default works with no server at all."""
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -152,6 +153,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.tasks.recompute_attainment_nightly",
         "schedule": crontab(hour=2, minute=0),
     },
+    "uploads-expiry": {
+        "task": "indicators.tasks.remove_expired_uploads",
+        "schedule": crontab(minute=45),
+    },
     "deadline-reminders": {
         "task": "indicators.tasks.remind_departments_of_deadlines",
         "schedule": crontab(hour=8, minute=0),
@@ -170,6 +175,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
 # Uploads need the 导入实际值 permission (indicators.import_actual).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+# An upload waits for its confirmation in a file of this folder (indicators/uploads.py), and is
+# removed when refused, once imported, or this many minutes after the preview.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "indicators.uploads.UploadStorage"
+IMPORT_UPLOAD_DIR = env.path(
+    "IMPORT_UPLOAD_DIR", default=Path(tempfile.gettempdir()) / "qualityplan-uploads"
+)
+IMPORT_UPLOAD_KEEP_MINUTES = env.int("IMPORT_UPLOAD_KEEP_MINUTES", default=60)
 
 # Attainment thresholds (DOMAIN.md §3, after Eurostat's SDG progress assessment): progress
 # of at least ON_TRACK_SHARE × time elapsed is on track, at least LAGGING_SHARE × lagging.
