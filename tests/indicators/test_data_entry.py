@@ -229,3 +229,10 @@ def test_a_note_longer_than_the_limit_is_refused_with_the_limit(client, bob, siz
     assert response.status_code == 200
     assert f"最多 2000 字,现有 {size} 字" in response.content.decode()
     assert not Actual.objects.filter(indicator__plan__slug="jiaxing-2011").exists()
+
+
+def test_the_text_limit_is_that_of_the_explanation_columns():
+    from indicators.entry_rules import TEXT_MAX_LENGTH
+
+    for name in ("explanation", "next_steps"):
+        assert Actual._meta.get_field(name).max_length == TEXT_MAX_LENGTH
