@@ -89,7 +89,11 @@ def tokens(clause: str) -> Iterator[Token]:
     """The figures a clause states, in order (years, list numbers and bare numbers that no
     verb introduces are not figures); "十家" counts as 10. Read as they are asked for, so that
     a clause of a million figures is never held whole."""
-    return heapq.merge(_number_tokens(clause), _word_tokens(clause), key=attrgetter("start"))
+    numbers, words = _number_tokens(clause), _word_tokens(clause)
+    first_word = next(words, None)
+    if first_word is None:  # most clauses: no need to merge two streams
+        return numbers
+    return heapq.merge(numbers, chain([first_word], words), key=attrgetter("start"))
 
 
 def has_figure(clause: str) -> bool:
