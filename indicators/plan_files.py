@@ -1,4 +1,5 @@
-"""Read and check the plan fixture files described in fixtures/FORMAT.md (no database here)."""
+"""Read and check the plan fixture files described in fixtures/FORMAT.md (no database here:
+the models are read for their fields' lengths only)."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -7,7 +8,12 @@ from pathlib import Path
 
 import yaml
 
+from regions.models import Department, Region
+
+from .models import Actual, Baseline, CanonicalIndicator, Indicator, Plan, SourceConflict, Target
 from .values import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, fits_column
+
+STATEMENT_MODELS = {"baseline": Baseline, "target": Target, "actual": Actual}
 
 DIRECTIONS = {"higher", "lower", "hold"}
 MEASURES = {"level", "cumulative", "new", "per_year"}
@@ -109,7 +115,9 @@ class _Reader:
     def fail(self, message):
         raise PlanFileError(self.path, self.record, message)
 
-    def text(self, key, *, required=True):
+    def text(self, key, *, required=True, model=None):
+        """The text under `key`; `model`: the model whose field of that name stores it, to
+        refuse text longer than the field holds."""
         value = self.data.get(key)
         if value is None or value == "":
             if required:
@@ -117,7 +125,13 @@ class _Reader:
             return ""
         if not isinstance(value, str | int | float):
             self.fail(f"'{key}' must be text")
-        return str(value).strip()
+        text = str(value).strip()
+        if "\x00" in text:
+            self.fail(f"'{key}' holds a NUL character")
+        limit = model._meta.get_field(key).max_length if model is not None else None
+        if limit is not None and len(text) > limit:
+            self.fail(f"'{key}' is longer than {limit} characters ({len(text)})")
+        return text
 
     def year(self, key):
         value = self.data.get(key)
@@ -164,7 +178,7 @@ def read_regions(path):
     regions, seen = [], set()
     for i, item in enumerate(data.get("regions") or [], start=1):
         r = _Reader(path, f"regions[{i}]", item)
-        code = r.text("code")
+        code = r.text("code", model=Region)
         parent = r.text("parent", required=False) or None
         if parent is not None and parent not in seen:
             r.fail(f"parent {parent} must be listed before {code}")
@@ -172,7 +186,7 @@ def read_regions(path):
         regions.append(
             {
                 "code": code,
-                "name": r.text("name"),
+                "name": r.text("name", model=Region),
                 "level": r.choice("level", REGION_LEVELS),
                 "parent": parent,
             }
@@ -181,10 +195,11 @@ def read_regions(path):
 
 
 def _statement(r, indicator, *, kind):
+    model = STATEMENT_MODELS[kind]
     s = StatementSpec(
         year=r.year("year"),
-        raw=r.text("raw", required=False),
-        source_ref=r.text("source_ref", required=False) or indicator.source_ref,
+        raw=r.text("raw", required=False, model=model),
+        source_ref=r.text("source_ref", required=False, model=model) or indicator.source_ref,
         source_text=r.text("source_text", required=False) or indicator.source_text,
         conflict=r.text("conflict", required=False) or None,
     )
@@ -220,14 +235,14 @@ def read_plan_file(path):
         p.fail(f"'issued_on' must be a date (YYYY-MM-DD), got {issued_on!r}")
     spec = PlanSpec(
         path=path,
-        slug=p.text("slug"),
-        title=p.text("title"),
+        slug=p.text("slug", model=Plan),
+        title=p.text("title", model=Plan),
         region=p.text("region"),
-        issuer=p.text("issuer", required=False),
+        issuer=p.text("issuer", required=False, model=Plan),
         issued_on=issued_on,
         period_start=p.year("period_start"),
         period_end=p.year("period_end"),
-        seed_file=p.text("seed_file", required=False),
+        seed_file=p.text("seed_file", required=False, model=Plan),
         notes=p.text("notes", required=False),
         departments=[],
         conflicts={},
@@ -240,18 +255,21 @@ def read_plan_file(path):
     for i, item in enumerate(root.records("departments"), start=1):
         r = _Reader(path, f"departments[{i}]", item)
         spec.departments.append(
-            {"name": r.text("name"), "source_text": r.text("source_text", required=False)}
+            {
+                "name": r.text("name", model=Department),
+                "source_text": r.text("source_text", required=False),
+            }
         )
     department_names = {d["name"] for d in spec.departments}
 
     for i, item in enumerate(root.records("conflicts"), start=1):
         r = _Reader(path, f"conflicts[{i}]", item)
-        spec.conflicts[r.text("key")] = r.text("description")
+        spec.conflicts[r.text("key", model=SourceConflict)] = r.text("description")
 
     codes, used_conflicts = set(), {}
     for i, item in enumerate(root.records("indicators"), start=1):
         r = _Reader(path, f"indicators[{i}]", item)
-        code = r.text("code")
+        code = r.text("code", model=Indicator)
         r.record = f"indicator {code}"
         if code in codes:
             r.fail("duplicate indicator code")
@@ -261,13 +279,13 @@ def read_plan_file(path):
             r.fail(f"department {department!r} is not listed under 'departments'")
         indicator = IndicatorSpec(
             code=code,
-            name=r.text("name"),
-            category=r.text("category", required=False),
-            unit=r.text("unit", required=False),
+            name=r.text("name", model=Indicator),
+            category=r.text("category", required=False, model=Indicator),
+            unit=r.text("unit", required=False, model=Indicator),
             direction=r.choice("direction", DIRECTIONS),
             measure=r.choice("measure", MEASURES),
             department=department,
-            source_ref=r.text("source_ref"),
+            source_ref=r.text("source_ref", model=Indicator),
             source_text=r.text("source_text"),
             notes=r.text("notes", required=False),
         )
@@ -309,12 +327,12 @@ def read_canonical(path):
     entries, members_seen = [], {}
     for i, item in enumerate(data.get("canonical") or [], start=1):
         r = _Reader(path, f"canonical[{i}]", item)
-        key = r.text("key")
+        key = r.text("key", model=CanonicalIndicator)
         r.record = f"canonical {key}"
         entry = {
             "key": key,
-            "name": r.text("name"),
-            "unit": r.text("unit", required=False),
+            "name": r.text("name", model=CanonicalIndicator),
+            "unit": r.text("unit", required=False, model=CanonicalIndicator),
             "direction": r.choice("direction", DIRECTIONS),
             "members": [],
         }

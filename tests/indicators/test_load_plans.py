@@ -186,3 +186,28 @@ def test_a_file_that_is_not_utf8_yaml_is_named(plans, fixtures_copy, name, conte
     (fixtures_copy / name).write_bytes(content)
     message = _refused(fixtures_copy)
     assert message.startswith(f"{name.rsplit('/', 1)[-1]}: file: ")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "record", "key"),
+    [
+        (lambda data: data["plan"].update(title="规" * 201), "plan", "title"),
+        (lambda data: data["indicators"][0].update(code="P" * 31), "indicators[1]", "code"),
+        (
+            lambda data: data["indicators"][0]["targets"][0].update(raw="9\x002"),
+            "targets[1]",
+            "raw",
+        ),
+    ],
+    ids=["long title", "long code", "NUL"],
+)
+def test_text_the_database_cannot_hold_names_file_and_record(
+    plans, fixtures_copy, change, record, key
+):
+    path = fixtures_copy / "plans" / "jinhua-2023.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    message = _refused(fixtures_copy)
+    assert message.startswith("jinhua-2023.yaml: ") and record in message and f"'{key}'" in message
