@@ -152,6 +152,8 @@ def resolve_row(user, row, *, approve, seen):
         result.fail("year", message)
     for message in result.check.value_errors:
         result.fail("value", message)
+    for message in result.check.note_errors:
+        result.fail("note", message)
     return result
 
 
