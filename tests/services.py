@@ -37,10 +37,11 @@ def database_url():
 
 
 class Worker:
-    """A real `celery worker` process on its own queue, against the test database."""
+    """A real `celery worker` process on its own queue, against the test database: one
+    process (the solo pool), or one pool process under a parent (pool="prefork")."""
 
-    def __init__(self, queue, broker=REDIS_URL, **env):
-        self.queue, self.broker, self.env = queue, broker, env
+    def __init__(self, queue, broker=REDIS_URL, pool="solo", **env):
+        self.queue, self.broker, self.pool, self.env = queue, broker, pool, env
         self.process = None
 
     def start(self):
@@ -59,7 +60,8 @@ class Worker:
                 "-A",
                 "qualityplan",
                 "worker",
-                "--pool=solo",
+                f"--pool={self.pool}",
+                "--concurrency=1",
                 "-Q",
                 self.queue,
                 "--loglevel=INFO",
