@@ -356,15 +356,24 @@ class _Target:
     lagging_text: str
 
 
+@dataclass(slots=True)
+class _Start:
+    """Where a series starts from: the baseline b in year y0, as the rules read it."""
+
+    year: int  # y0
+    value: Decimal  # b
+    text: str  # b as the notes write it
+    met: bool  # b already meets the target, t = b included (rule 5)
+    gap: Decimal  # t - b, the divisor of progress
+
+
 def _verdict(
     target: _Target,
     year: int,
     a: Decimal | None,
     qualifier: str,
     met: bool | None,
-    b: Decimal | None,
-    y0: int | None,
-    baseline_met: bool,
+    start: _Start | None,
     elapsed: Decimal | None,
     progress: Decimal | None,
 ) -> tuple[Status, int, str]:
@@ -385,14 +394,18 @@ def _verdict(
     if year >= target.year:
         note = f"rule 4: {year} ≥ target year {target.year}: {actual} fails {target.text}"
         return _NOT_ACHIEVED, 4, note
-    if baseline_met:  # t = b included
-        note = f"rule 5: baseline {_fmt(b)} ({y0}) already met {target.text}, actual {actual}"
+    if start is not None and start.met:
+        note = (
+            f"rule 5: baseline {start.text} ({start.year}) already met {target.text},"
+            f" actual {actual}"
+        )
         return _OFF_TRACK, 5, note
-    if b is None:
+    if start is None:
         return _INSUFFICIENT_DATA, 6, "rule 6: no baseline"
     if not elapsed:
-        return _INSUFFICIENT_DATA, 6, f"rule 6: elapsed 0 (baseline year {y0}, year {year})"
-    figures = f"a {actual}, b {_fmt(b)} ({y0}), target {target.text}"
+        note = f"rule 6: elapsed 0 (baseline year {start.year}, year {year})"
+        return _INSUFFICIENT_DATA, 6, note
+    figures = f"a {actual}, b {start.text} ({start.year}), target {target.text}"
     if progress < 0:
         return _REGRESSING, 7, f"rule 7: progress {progress!s} < 0; {figures}"
     bar = target.on_track * elapsed
@@ -537,6 +550,11 @@ def evaluate_series(
     compare = _EXACT_COMPARISONS.get(comparator)
     lower_better = _lower_is_better(terms)
     divide, quantize = _CTX.divide, _CTX_HALF_UP.quantize
+    make_result = Result._make  # from the fields in order: half the time of Result(...)
+
+    def starting(y0: int, b: Decimal) -> _Start:
+        met = t == b or (compare(b, t) if compare else _meets(b, comparator, t))
+        return _Start(year=y0, value=b, text=_fmt(b), met=met, gap=t - b)
 
     # What grows with the years: the known years taken in so far (those <= the year), the
     # least-squares sums over the projection points, the 新增 running sum and its gaps.
@@ -554,13 +572,13 @@ def evaluate_series(
         y0, b = baseline
     else:
         y0 = b = None
+    start = None
     if y0 is not None:
+        start = starting(y0, b)
         dx = y0 - target_year
         n, sx, sxx = 1, dx, dx * dx
         sy += b
         sxy += dx * b
-    b_checked: Decimal | None = None  # the b for which baseline_met and t_minus_b hold
-    baseline_met, t_minus_b = False, _ZERO
 
     ordered = sorted(set(years))
     results = []
@@ -578,6 +596,7 @@ def evaluate_series(
             elif y0 is None:
                 if k >= period_start:
                     y0, b = k, value
+                    start = starting(y0, b)
                     remark = f"; baseline = earliest actual ({k})"
                     dx = k - target_year
                     n, sx, sxx = 1, dx, dx * dx
@@ -635,11 +654,8 @@ def evaluate_series(
                 completion = None if not t else quantize(divide(a, t), _Q4)
             if completion is not None and not completion:
                 completion = abs(completion)
-            if b is not b_checked and b is not None:
-                b_checked, t_minus_b = b, t - b
-                baseline_met = t == b or (compare(b, t) if compare else _meets(b, comparator, t))
-            if b is not None and t_minus_b:
-                progress = quantize(divide(a - b, t_minus_b), _Q4)
+            if start is not None and start.gap:
+                progress = quantize(divide(a - b, start.gap), _Q4)
                 if not progress:
                     progress = abs(progress)
             if y0 is not None and n >= 2:
@@ -657,14 +673,12 @@ def evaluate_series(
                         compare(projected, t) if compare else _meets(projected, comparator, t)
                     )
 
-        status, rule, note = _verdict(
-            target, year, a, qualifier, met, b, y0, baseline_met, elapsed, progress
-        )
+        status, rule, note = _verdict(target, year, a, qualifier, met, start, elapsed, progress)
         results.append(
-            Result(
+            make_result((
                 status, rule, met, a, qualifier, b, y0, completion, progress, elapsed, projected,
                 projected_met, note + remark,
-            )
+            ))
         )  # fmt: skip
     if ordered == years:
         return results

@@ -114,11 +114,12 @@ def _approved(*, plan_ids=None, indicator_ids=None):
         found = series.get((indicator_id, region_id))
         if found is None:
             found = series[(indicator_id, region_id)] = Series([], {}, {})
+        observations, raws, statuses = found
         if value is not None:
-            found.observations.append((year, value, qualifier))
-        found.raws[year] = raw
+            observations.append((year, value, qualifier))
+        raws[year] = raw
         if qualitative:
-            found.qualitative[year] = qualitative
+            statuses[year] = qualitative
     return series
 
 
