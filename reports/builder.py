@@ -183,9 +183,10 @@ class DetailRows:
         return values
 
 
-def _summary_row(part, generated):
+def _summary_row(plan_rows, generated):
     """The 汇总 row of a plan (selectors.PlanRows)."""
-    plan, at, rows, rollup, as_of = part.plan, part.year, part.rows, part.rollup, part.as_of
+    plan, at, rows, rollup = plan_rows.plan, plan_rows.year, plan_rows.rows, plan_rows.rollup
+    as_of = plan_rows.as_of
     indicators = len({row.indicator_id for row in rows})
     reported = len({row.indicator_id for row in rows if at in row.actuals})
     return [
@@ -247,14 +248,14 @@ class Report:
 
     def write_plan_sheets(self, wb, detail):
         summary_rows, written = [], 0
-        for part in plan_batches(self.plans, user=self.user, year=self.year):
-            years = list(part.plan.years)
-            sheet = SheetWriter(wb, part.plan.slug[:31], plan_columns(years, with_plan=False))
-            for row in part.rows:
+        for plan_rows in plan_batches(self.plans, user=self.user, year=self.year):
+            years = list(plan_rows.plan.years)
+            sheet = SheetWriter(wb, plan_rows.plan.slug[:31], plan_columns(years, with_plan=False))
+            for row in plan_rows.rows:
                 sheet.append(detail.cells(row, years=years))
             sheet.close()
-            written += len(part.rows)
-            summary_rows.append(_summary_row(part, self.generated))
+            written += len(plan_rows.rows)
+            summary_rows.append(_summary_row(plan_rows, self.generated))
             self._plans_done(1)
         return summary_rows, written
 
