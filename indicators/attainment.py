@@ -420,7 +420,7 @@ def _verdict(
         else:
             status, rule = _OFF_TRACK, 10
             head = f"rule 10: progress {progress!s} < {target.lagging_text}"
-    return status, rule, f"{head} × elapsed {elapsed!s} = {_bar_text(bar)}; {figures}"
+    return status, rule, f"{head} × elapsed {elapsed!s} = {_kept_text(bar)}; {figures}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -445,20 +445,21 @@ _EXACT_COMPARISONS = {
 
 # Kept values (each cache is emptied when it grows past 4096 entries; none depends on the
 # caller's decimal context): elapsed by (year, y0, T), Decimal(n) of the least-squares
-# denominators, _fmt() of the bars of rules 8-10.
+# denominators, _fmt() of the thresholds and of the bars of rules 8-10.
 _ELAPSED: dict[tuple[int, int, int], Decimal] = {}
 _DECIMAL_INTS: dict[int, Decimal] = {}
-_BAR_TEXTS: dict[Decimal, str] = {}
+_KEPT_TEXTS: dict[Decimal, str] = {}
 
 
-def _bar_text(bar: Decimal) -> str:
-    """_fmt() of a bar of rules 8-10. Bars are few (a share times an elapsed): their texts are
-    kept. A bar is never negative, so equal bars (hence equal keys) have the same text."""
-    text = _BAR_TEXTS.get(bar)
+def _kept_text(value: Decimal) -> str:
+    """_fmt() of a value that recurs: a threshold, or a bar of rules 8-10 (a threshold times
+    an elapsed). Such values are never negative, so equal values (hence equal keys) have the
+    same text."""
+    text = _KEPT_TEXTS.get(value)
     if text is None:
-        if len(_BAR_TEXTS) > 4096:
-            _BAR_TEXTS.clear()
-        text = _BAR_TEXTS[bar] = _fmt(bar)
+        if len(_KEPT_TEXTS) > 4096:
+            _KEPT_TEXTS.clear()
+        text = _KEPT_TEXTS[value] = _fmt(value)
     return text
 
 
@@ -532,17 +533,17 @@ def evaluate_series(
         known[year] = (value, qualifier)
 
     is_new = measure == "new"
+    # Built once per series, and a recompute judges 150,000 series: by position (keywords
+    # would double the cost), in the order of _Target's fields.
     target = _Target(
-        year=target_year,
-        per_year=measure == "per_year",
-        text=_terms_text(terms),
-        no_data=(
-            "rule 1: no approved yearly value for " if is_new else "rule 1: no approved actual for "
-        ),
-        on_track=thresholds.on_track,
-        lagging=thresholds.lagging,
-        on_track_text=_fmt(thresholds.on_track),
-        lagging_text=_fmt(thresholds.lagging),
+        target_year,
+        measure == "per_year",
+        _terms_text(terms),
+        "rule 1: no approved yearly value for " if is_new else "rule 1: no approved actual for ",
+        thresholds.on_track,
+        thresholds.lagging,
+        _kept_text(thresholds.on_track),
+        _kept_text(thresholds.lagging),
     )
     interval = _target_interval(comparator, t)
     # An exact value meets a one-sided target by a plain comparison (what _judge works out).
@@ -555,7 +556,7 @@ def evaluate_series(
 
     def starting(y0: int, b: Decimal) -> _Start:
         met = t == b or (compare(b, t) if compare else _meets(b, comparator, t))
-        return _Start(year=y0, value=b, text=_fmt(b), met=met, gap=t - b)
+        return _Start(y0, b, _fmt(b), met, t - b)  # by position, as _Target
 
     # What grows with the years: the known years taken in so far (those <= the year), the
     # least-squares sums over the projection points, the 新增 running sum and its gaps.
