@@ -12,6 +12,9 @@ Where each part of §3 lives:
   `evaluate_series()`, which walks the years of one (target, region) series once;
 - one year alone: `evaluate()`, the series of that one year;
 - a plan's roll-up (达标率): `rollup()`.
+The module is longer than most (about 700 lines) on purpose: all of §3 in one place, read top
+to bottom (the terms, how "met" is judged, the rules, the figures, the roll-up), with nothing
+but the standard library beneath it.
 
 Vocabulary (the codes of indicators.models):
 - comparator: gte / gt / lte / lt / eq / range / qualitative
