@@ -68,8 +68,31 @@ def _text(row, column):
     return str(value).strip()
 
 
-def resolve_row(user, row, *, approve, seen):
-    """Check one row (a dict keyed by COLUMNS); `seen` collects keys to find duplicates."""
+def _check_scope(result, person, *, uploader):
+    """Whether `person` may work on the row's indicator and region: the user who imports, or
+    the `uploader` named as the one who entered the figures."""
+    indicator, region = result.indicator, result.region
+    if (
+        indicator is not None
+        and not scope_indicators(Indicator.objects.filter(pk=indicator.pk), person).exists()
+    ):
+        if uploader:
+            message = _("指标“%(code)s”不属于填报人“%(user)s”所在的单位。")
+        else:
+            message = _("指标“%(code)s”不属于您所在的单位,不能填报。")
+        result.fail("indicator", message % {"code": indicator.code, "user": person.username})
+    if region is not None and not region_allowed(person, region):
+        if uploader:
+            message = _("填报人“%(user)s”无权填报“%(region)s”的数据。")
+        else:
+            message = _("您无权填报“%(region)s”的数据。")
+        result.fail("region", message % {"region": region.name, "user": person.username})
+
+
+def resolve_row(user, row, *, approve, seen, entered_by=None):
+    """Check one row (a dict keyed by COLUMNS); `seen` collects keys to find duplicates.
+    `entered_by`: the uploader a reviewer names when importing with approval; the row must
+    be within both their parts of the data."""
     result = ResolvedRow(note=_text(row, "note"))
     plan_slug, code = _text(row, "plan"), _text(row, "indicator")
     if not plan_slug:
@@ -89,10 +112,6 @@ def resolve_row(user, row, *, approve, seen):
                 _("规划“%(plan)s”中没有编码为“%(code)s”的指标。")
                 % {"plan": plan_slug, "code": code},
             )
-        elif not scope_indicators(Indicator.objects.filter(pk=result.indicator.pk), user).exists():
-            result.fail(
-                "indicator", _("指标“%(code)s”不属于您所在的单位,不能填报。") % {"code": code}
-            )
     region_code = _text(row, "region")
     if region_code:
         result.region = Region.objects.filter(code=region_code).first()
@@ -100,8 +119,9 @@ def resolve_row(user, row, *, approve, seen):
             result.fail("region", _("没有代码为“%(code)s”的区划。") % {"code": region_code})
     elif result.indicator is not None:
         result.region = result.indicator.plan.region
-    if result.region is not None and not region_allowed(user, result.region):
-        result.fail("region", _("您无权填报“%(region)s”的数据。") % {"region": result.region.name})
+    _check_scope(result, user, uploader=False)
+    if entered_by is not None:
+        _check_scope(result, entered_by, uploader=True)
     year_text = _text(row, "year")
     try:
         result.year = int(year_text)

@@ -32,9 +32,9 @@ class ActualImportResource(resources.ModelResource):
         clean_model_instances = False
         store_instance = True
 
-    def __init__(self, approve=False, **kwargs):
+    def __init__(self, approve=False, entered_by=None, **kwargs):
         super().__init__(**kwargs)
-        self.approve = approve
+        self.approve, self.entered_by = approve, entered_by
 
     def get_user_visible_fields(self):
         return [f for f in super().get_user_visible_fields() if f.column_name != "status"]
@@ -55,7 +55,9 @@ class ActualImportResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         row["_row_number"] = kwargs.get("row_number")
-        self._resolved = resolve_row(self.user, row, approve=self.approve, seen=self._seen)
+        self._resolved = resolve_row(
+            self.user, row, approve=self.approve, seen=self._seen, entered_by=self.entered_by
+        )
 
     def get_or_init_instance(self, instance_loader, row):
         r = self._resolved
@@ -72,7 +74,13 @@ class ActualImportResource(resources.ModelResource):
             raise ValidationError({column: messages for column, messages in r.errors.items()})
 
     def do_instance_save(self, instance, is_create):
-        actual_import_row(user=self.user, actual=instance, row=self._resolved, approve=self.approve)
+        actual_import_row(
+            user=self.user,
+            actual=instance,
+            row=self._resolved,
+            approve=self.approve,
+            entered_by=self.entered_by,
+        )
 
     def after_import(self, dataset, result, **kwargs):
         if (

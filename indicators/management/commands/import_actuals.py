@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -35,6 +36,13 @@ def read_dataset(path):
         ) from exc
 
 
+def active_user(username):
+    account = get_user_model().objects.filter(username=username, is_active=True).first()
+    if account is None:
+        raise CommandError(f"No active user {username!r}.")
+    return account
+
+
 class Command(BaseCommand):
     help = (
         "Import yearly actuals from XLSX or CSV (columns plan, indicator, region, year, value, "
@@ -47,22 +55,41 @@ class Command(BaseCommand):
         parser.add_argument(
             "--approve",
             action="store_true",
-            help="mark the rows 已审核 (needs a reviewer's rights)",
+            help=(
+                "mark the rows 已审核 (--user must be a reviewer): only for figures someone "
+                "else entered, named with --entered-by"
+            ),
+        )
+        parser.add_argument(
+            "--entered-by",
+            metavar="USERNAME",
+            help="with --approve: the clerk who gave in the figures, recorded as 填报人",
         )
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
 
-    def handle(self, *args, file, user, approve, dry_run, **options):
-        account = get_user_model().objects.filter(username=user, is_active=True).first()
-        if account is None:
-            raise CommandError(f"No active user {user!r}.")
+    def handle(self, *args, file, user, approve, entered_by, dry_run, **options):
+        account = active_user(user)
         if not account.has_perm("indicators.import_actual") and not account.has_perm(
             "indicators.review_actual"
         ):
             raise CommandError(f"User {user!r} may not import actuals.")
         if approve and not account.has_perm("indicators.review_actual"):
             raise CommandError(f"--approve needs a reviewer; {user!r} is not one.")
+        if approve and (entered_by is None or entered_by == user):
+            raise CommandError(
+                "--approve needs --entered-by USERNAME, the clerk who gave in the figures "
+                "(not the reviewer): nobody approves figures they entered."
+            )
+        if entered_by is not None and not approve:
+            raise CommandError("--entered-by goes with --approve only.")
+        uploader = active_user(entered_by) if entered_by else None
         dataset = read_dataset(file)
-        result = actuals_import(user=account, dataset=dataset, approve=approve, dry_run=dry_run)
+        try:
+            result = actuals_import(
+                user=account, dataset=dataset, approve=approve, entered_by=uploader, dry_run=dry_run
+            )
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from exc
         problems = import_errors(result)
         if problems:
             for row, column, message in problems:
