@@ -11,6 +11,7 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.history import HistoryAccess
 from accounts.scope import scope_actuals
 from regions.models import Department
 from reports.resources import (
@@ -63,7 +64,7 @@ class AuditorExport:
 
 
 @admin.register(Plan)
-class PlanAdmin(AuditorExport, ExportMixin, admin.ModelAdmin):
+class PlanAdmin(HistoryAccess, AuditorExport, ExportMixin, admin.ModelAdmin):
     list_display = ["slug", "title", "region", "period_start", "period_end", "issued_on"]
     list_filter = ["region", "is_synthetic"]
     search_fields = ["slug", "title", "issuer"]
@@ -106,7 +107,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(AuditorExport, ExportMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(HistoryAccess, AuditorExport, ExportMixin, SimpleHistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -173,7 +174,7 @@ class AssignDepartmentForm(forms.Form):
     )
 
 
-class StatementAdmin(SimpleHistoryAdmin):
+class StatementAdmin(HistoryAccess, SimpleHistoryAdmin):
     list_select_related = ["indicator__plan", "conflict"]
     search_fields = ["indicator__name", "indicator__code", "source_text"]
     list_filter = ["indicator__plan", "year", "indicator__category"]
@@ -236,7 +237,7 @@ class ConflictBaselineInline(ConflictTargetInline):
 
 
 @admin.register(SourceConflict)
-class SourceConflictAdmin(admin.ModelAdmin):
+class SourceConflictAdmin(HistoryAccess, admin.ModelAdmin):
     list_display = ["key", "plan", "description", "resolved_at", "resolved_by"]
     list_filter = ["plan"]
     search_fields = ["key", "description"]
@@ -252,7 +253,7 @@ class SourceConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actual)
-class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
+class ActualAdmin(HistoryAccess, AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
     """Actuals are entered on the department page or uploaded; here they are reviewed."""
 
     list_display = [
@@ -303,13 +304,6 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
     def has_review_permission(self, request):
         return request.user.has_perm("indicators.review_actual")
 
-    def has_view_history_or_change_history_permission(self, request, obj=None):
-        # django-simple-history falls back to the historical rows of an object the user's
-        # queryset hides; the history of another department's figure stays hidden too.
-        if obj is not None and not self.get_queryset(request).filter(pk=obj.pk).exists():
-            return False
-        return super().has_view_history_or_change_history_permission(request, obj)
-
     @admin.display(description=_("异常"), boolean=True)
     def flagged(self, obj):
         return bool(obj.suspicion)
@@ -349,7 +343,7 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PlanYear)
-class PlanYearAdmin(SimpleHistoryAdmin):
+class PlanYearAdmin(HistoryAccess, SimpleHistoryAdmin):
     list_display = ["plan", "year", "due_date", "is_locked", "locked_by", "locked_at"]
     list_filter = ["is_locked", "plan", "year"]
     list_editable = ["due_date"]
@@ -386,7 +380,7 @@ class PlanYearAdmin(SimpleHistoryAdmin):
         self.message_user(request, _("已解锁 %(n)d 个年度。") % {"n": len(queryset)})
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(HistoryAccess, admin.ModelAdmin):
     """Rows the system computes: people read them, never edit them."""
 
     def has_add_permission(self, request, obj=None):
@@ -444,7 +438,7 @@ class CanonicalMemberInline(admin.TabularInline):
 
 
 @admin.register(CanonicalIndicator)
-class CanonicalIndicatorAdmin(admin.ModelAdmin):
+class CanonicalIndicatorAdmin(HistoryAccess, admin.ModelAdmin):
     list_display = ["key", "name", "unit", "direction", "member_count", "alignment"]
     search_fields = ["key", "name"]
     readonly_fields = ["alignment"]

@@ -163,6 +163,9 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
+# History pages are for reading (accounts/history.py): no "revert" from a past version.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # Uploads need the 导入实际值 permission (indicators.import_actual).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 
