@@ -1,3 +1,5 @@
+import logging
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -23,6 +25,7 @@ from reports.resources import (
 
 from .changes import mark_change
 from .forms import CheckedImportForm, IndicatorChangeForm, ReasonActionForm
+from .imports import UNREADABLE
 from .models import (
     Actual,
     AttainmentResult,
@@ -40,6 +43,8 @@ from .selectors import alignment_flags
 from .services.actuals import actual_approve, actual_return, year_lock, year_unlock
 from .services.runs import attainment_run_queue
 from .views import entry_template_view, entry_view
+
+log = logging.getLogger(__name__)
 
 
 class IndicatorInline(admin.TabularInline):
@@ -285,9 +290,14 @@ class ActualAdmin(HistoryAccess, AuditorExport, ImportExportMixin, SimpleHistory
     import_formats = [base_formats.XLSX, base_formats.CSV]
     export_resource_classes = [ActualExportResource]
     import_form_class = CheckedImportForm
+    import_template_name = "admin/indicators/actual/import.html"
 
     def get_import_data_kwargs(self, **kwargs):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        log.warning("An upload could not be parsed", exc_info=e)
+        form.add_error("import_file", UNREADABLE)
 
     def get_queryset(self, request):
         return scope_actuals(super().get_queryset(request), request.user)

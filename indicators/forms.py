@@ -4,7 +4,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
-from .imports import UploadError, check_upload, too_big_message
+from .imports import UploadError, check_upload, too_big_message, upload_limits
 from .models import Actual, Indicator
 
 
@@ -69,12 +69,7 @@ class CheckedImportForm(ImportForm):
         data = upload.read()
         upload.seek(0)
         try:
-            check_upload(
-                upload.name,
-                data,
-                max_bytes=settings.IMPORT_MAX_BYTES,
-                max_rows=settings.IMPORT_MAX_ROWS,
-            )
+            check_upload(upload.name, data, **upload_limits())
         except UploadError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return upload

@@ -145,7 +145,8 @@ def test_one_bad_last_row_and_nothing_is_written(tmp_path, bob, dave, bad, colum
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_actuals", str(path), "--user", "bob", stderr=err)
     assert not jiaxing_actuals().exists()
-    assert f"第4行 [{column}]: " in err.getvalue()
+    # The fourth figure is on the sheet's fifth row, under the headings.
+    assert f"第5行 第{HEADER.index(column) + 1}列({column}):" in err.getvalue()
     assert message in err.getvalue()
 
 

@@ -1,16 +1,17 @@
+import logging
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from import_export.formats.base_formats import CSV, XLSX
 
-from indicators.imports import UploadError, check_upload
+from indicators.imports import UNREADABLE, UploadError, check_upload, upload_limits
 from indicators.resources import import_errors
 from indicators.services.imports import actuals_import
 
 FORMATS = {".csv": CSV, ".xlsx": XLSX}
+log = logging.getLogger(__name__)
 
 
 def read_dataset(path):
@@ -21,9 +22,7 @@ def read_dataset(path):
     except OSError as exc:
         raise CommandError(f"{path}: 无法读取文件({exc})。") from exc
     try:
-        check_upload(
-            path.name, raw, max_bytes=settings.IMPORT_MAX_BYTES, max_rows=settings.IMPORT_MAX_ROWS
-        )
+        check_upload(path.name, raw, **upload_limits())
     except UploadError as exc:
         raise CommandError(f"{path.name}: {exc}") from exc
     fmt = FORMATS[path.suffix.lower()]
@@ -31,9 +30,8 @@ def read_dataset(path):
         data = raw if fmt().is_binary() else raw.decode("utf-8-sig")
         return fmt().create_dataset(data)
     except Exception as exc:
-        raise CommandError(
-            f"{path.name}: 文件无法解析,请确认是有效的 XLSX 或 CSV({exc})。"
-        ) from exc
+        log.warning("%s could not be parsed", path, exc_info=exc)
+        raise CommandError(f"{path.name}: {UNREADABLE}") from exc
 
 
 def active_user(username):
@@ -92,9 +90,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         problems = import_errors(result)
         if problems:
-            for row, column, message in problems:
-                where = f"第{row}行" if row else "文件"
-                self.stderr.write(f"{where}{f' [{column}]' if column else ''}: {message}")
+            for problem in problems:
+                self.stderr.write(str(problem))
             raise CommandError(f"{len(problems)} error(s); nothing was imported.")
         totals = result.totals
         verb = "Would import" if dry_run else "Imported"
