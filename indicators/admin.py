@@ -1,9 +1,10 @@
 import logging
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import BooleanField, Count, ExpressionWrapper
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -428,11 +429,39 @@ class AttainmentResultAdmin(ReadOnlyAdmin):
         return obj.target.year
 
 
+class StuckRunFilter(admin.SimpleListFilter):
+    """Runs running or queued past RUN_STUCK_AFTER_MINUTES (BackgroundRun.stuck_condition)."""
+
+    title = _("是否卡住")
+    parameter_name = "stuck"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("卡住(超过时限仍在运行或排队)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(queryset.model.stuck_condition())
+        return queryset
+
+
 @admin.register(AttainmentRun)
 class AttainmentRunAdmin(ReadOnlyAdmin):
-    list_display = ["scope", "state", "results", "created_at", "started_at", "finished_at"]
-    list_filter = ["state"]
+    list_display = ["scope", "state_shown", "results", "created_at", "started_at", "finished_at"]
+    list_filter = ["state", StuckRunFilter]
     list_select_related = ["plan"]
+
+    def get_queryset(self, request):
+        stuck = ExpressionWrapper(AttainmentRun.stuck_condition(), output_field=BooleanField())
+        return super().get_queryset(request).annotate(is_stuck=stuck)
+
+    @admin.display(description=_("状态"), ordering="state")
+    def state_shown(self, obj):
+        if obj.is_stuck:
+            return _("⚠ %(state)s,已超过 %(minutes)d 分钟未完成(可能已中断)") % {
+                "state": obj.get_state_display(),
+                "minutes": settings.RUN_STUCK_AFTER_MINUTES,
+            }
+        return obj.get_state_display()
 
 
 class CanonicalMemberInline(admin.TabularInline):
