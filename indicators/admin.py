@@ -3,8 +3,10 @@ import logging
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Count, ExpressionWrapper
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -16,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.history import HistoryAccess
 from accounts.scope import scope_actuals
+from qualityplan.admin_prefill import CheckedPrefill
 from regions.models import Department
 from reports.resources import (
     ActualExportResource,
@@ -68,6 +71,14 @@ class AuditorExport:
     def has_export_permission(self, request):
         return request.user.has_perm("reports.export_report")
 
+    def export_action(self, request):
+        # The export takes the list's filters from the query string; a malformed one (as
+        # ?year=abc) is the visitor's mistake, not a failure.
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest(_("筛选条件有误,请回到列表重新筛选后再导出。"))
+
 
 @admin.register(Plan)
 class PlanAdmin(HistoryAccess, AuditorExport, ExportMixin, admin.ModelAdmin):
@@ -113,7 +124,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(HistoryAccess, AuditorExport, ExportMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(HistoryAccess, CheckedPrefill, AuditorExport, ExportMixin, SimpleHistoryAdmin):
     list_display = [
         "code",
         "name",

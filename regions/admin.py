@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.history import HistoryAccess
 from indicators.models import PlanYear
 from indicators.selectors import missing_entries
+from qualityplan.admin_prefill import CheckedPrefill
 
 from .models import Department, Region
 
 
 @admin.register(Region)
-class RegionAdmin(HistoryAccess, admin.ModelAdmin):
+class RegionAdmin(HistoryAccess, CheckedPrefill, admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level", "is_synthetic"]
     search_fields = ["code", "name"]
@@ -19,7 +20,7 @@ class RegionAdmin(HistoryAccess, admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(HistoryAccess, admin.ModelAdmin):
+class DepartmentAdmin(HistoryAccess, CheckedPrefill, admin.ModelAdmin):
     list_display = ["name", "region", "email"]
     list_filter = ["region"]
     search_fields = ["name", "region__name"]
