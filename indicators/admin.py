@@ -7,7 +7,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Count, ExpressionWrapper
 from django.http import HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -306,6 +306,17 @@ class ActualAdmin(HistoryAccess, AuditorExport, ImportExportMixin, SimpleHistory
 
     def get_import_data_kwargs(self, **kwargs):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        # A file that passed its preview can still be refused when confirmed (the year was
+        # locked, a figure approved meanwhile): say so, not "imported".
+        if result.has_errors() or result.has_validation_errors():
+            problems = " ".join(str(p) for p in result.problems)
+            self.message_user(
+                request, _("文件未导入:%(problems)s") % {"problems": problems}, messages.ERROR
+            )
+            return redirect("admin:indicators_actual_import")
+        return super().process_result(result, request)
 
     def add_data_read_fail_error_to_form(self, form, e):
         log.warning("An upload could not be parsed", exc_info=e)

@@ -287,3 +287,25 @@ def test_an_xlsx_with_a_problem_is_told_by_row_and_column(client, bob, settings)
     assert "第3行 第5列(数值)" in text
     assert_no_leak(text)
     assert not Actual.objects.filter(indicator__plan__slug="jiaxing-2011").exists()
+
+
+@pytest.mark.django_db
+def test_a_file_refused_at_confirmation_says_why_instead_of_finished(client, bob, dave):
+    from django.urls import reverse
+
+    from indicators.models import Plan
+    from indicators.services.actuals import year_lock
+
+    client.force_login(bob)
+    data = f"{HEADER}\n{GOOD_LINE}\n".encode()
+    preview = post_upload(client, "late.csv", data)
+    confirm = preview.context["confirm_form"]
+    # Between the preview and the confirmation a reviewer locks the year.
+    year_lock(user=dave, plan=Plan.objects.get(slug="jiaxing-2011"), year=2013)
+    done = client.post(
+        reverse("admin:indicators_actual_process_import"), dict(confirm.initial), follow=True
+    )
+    told = " ".join(str(m) for m in done.context["messages"])
+    assert "未导入" in told and "第2行 第4列(year)" in told and "已锁定" in told, told
+    assert "导入成功" not in told
+    assert not Actual.objects.filter(indicator__plan__slug="jiaxing-2011").exists()
