@@ -20,6 +20,7 @@ class Profile(models.Model):
         blank=True,
         related_name="members",
     )
+    is_sample = models.BooleanField(_("示例用户"), default=False)
 
     class Meta:
         verbose_name = _("用户单位")

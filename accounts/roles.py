@@ -1,10 +1,57 @@
-"""The five roles of DOMAIN.md §4 and the permissions each needs (no database access here)."""
+"""The five roles of DOMAIN.md §4, the permissions each needs and where each one's work is
+(no database access here)."""
 
+from django.utils.translation import gettext_lazy as _
+
+# A role is a group of this name; the names are stored, the labels are shown.
 CLERK = "填报人员"
 REVIEWER = "审核人员"
 LEADER = "领导"
 AUDITOR = "审计人员"
 ADMINISTRATOR = "系统管理员"
+
+ROLE_LABELS = {
+    CLERK: _("填报人员"),
+    REVIEWER: _("审核人员"),
+    LEADER: _("领导"),
+    AUDITOR: _("审计人员"),
+    ADMINISTRATOR: _("系统管理员"),
+}
+
+# Roles that work within one department's part of the data and need a department.
+DEPARTMENT_ROLES = {CLERK, REVIEWER}
+
+# Where a role's work is: the page it lands on after logging in.
+ADMIN_INDEX = "admin"
+DATA_ENTRY = "entry"
+REVIEW_QUEUE = "review"
+DASHBOARDS = "dashboards"
+
+
+def may_open_admin(group_names, *, is_superuser):
+    """Staff status follows the role: anyone with a role (a group) may log in to the admin."""
+    return is_superuser or bool(group_names)
+
+
+def landing(group_names, *, is_superuser):
+    """The page a user's work starts on: administrators the admin, clerks their data entry,
+    reviewers the figures waiting for review, leaders and auditors the dashboards."""
+    names = set(group_names)
+    if is_superuser or ADMINISTRATOR in names:
+        return ADMIN_INDEX
+    if CLERK in names:
+        return DATA_ENTRY
+    if REVIEWER in names:
+        return REVIEW_QUEUE
+    if names & {LEADER, AUDITOR}:
+        return DASHBOARDS
+    return ADMIN_INDEX
+
+
+def label(group_name):
+    """A group's name as the reader's language says it."""
+    return ROLE_LABELS.get(group_name, group_name)
+
 
 _READ_DOMAIN = [
     "regions.view_region",

@@ -228,7 +228,7 @@ def alignment_flags(canonical_ids=None):
     from .models import CanonicalIndicator
 
     canonicals = CanonicalIndicator.objects.prefetch_related(
-        "members__plan__region__parent__parent", "members__targets"
+        "members__plan__region__parent__parent__parent", "members__targets"
     )
     if canonical_ids is not None:
         canonicals = canonicals.filter(pk__in=canonical_ids)

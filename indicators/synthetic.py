@@ -86,7 +86,7 @@ def generate(*, regions, indicators, years, seed=20261122):
     rng = random.Random(seed)
     root, _ = Region.objects.get_or_create(
         code=ROOT_CODE,
-        defaults={"name": "合成数据(全国)", "level": "province", "is_synthetic": True},
+        defaults={"name": "合成数据(全国)", "level": "national", "is_synthetic": True},
     )
     period = list(range(FIRST_YEAR, FIRST_YEAR + years))
     now = timezone.now()
@@ -97,7 +97,7 @@ def generate(*, regions, indicators, years, seed=20261122):
             code=f"9{province_no + 1:02d}000",
             defaults={
                 "name": f"合成省{province_no + 1}",
-                "level": "city",
+                "level": "province",
                 "parent": root,
                 "is_synthetic": True,
             },
@@ -272,6 +272,6 @@ def remove():
         rows._raw_delete(rows.db)
     deleted = plans.count()
     plans.delete()
-    for level in ("district", "city", "province"):
+    for level in ("district", "city", "province", "national"):
         Region.objects.filter(is_synthetic=True, level=level).delete()
     return deleted

@@ -16,7 +16,8 @@ DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin under the product's name; logins land on each role's own page.
+    "qualityplan.apps.QualityPlanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -107,6 +108,8 @@ STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(plotly.__file__).parent
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 LOGIN_URL = "admin:login"
+# After login each role lands where its work is (accounts.roles.landing).
+LOGIN_REDIRECT_URL = "landing"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://qualityplan")}
 

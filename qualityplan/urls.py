@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import landing
 from ops.views import healthz
+
+handler403 = "accounts.views.permission_denied"
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("start/", landing, name="landing"),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
     path("", include("dashboards.urls")),

@@ -22,7 +22,7 @@ class RegionAdmin(HistoryAccess, CheckedPrefill, admin.ModelAdmin):
 @admin.register(Department)
 class DepartmentAdmin(HistoryAccess, CheckedPrefill, admin.ModelAdmin):
     list_display = ["name", "region", "email"]
-    list_filter = ["region"]
+    list_filter = ["region", "is_sample"]
     search_fields = ["name", "region__name"]
     list_select_related = ["region"]
     autocomplete_fields = ["region"]

@@ -6,6 +6,7 @@ class Region(models.Model):
     """An administrative region keyed by its GB/T 2260 code."""
 
     class Level(models.TextChoices):
+        NATIONAL = "national", _("国家")
         PROVINCE = "province", _("省")
         CITY = "city", _("市")
         DISTRICT = "district", _("区县")
@@ -59,6 +60,7 @@ class Department(models.Model):
     )
     email = models.EmailField(_("联系邮箱"), blank=True)
     source_text = models.TextField(_("原文出处"), blank=True)
+    is_sample = models.BooleanField(_("示例单位"), default=False)
 
     class Meta:
         verbose_name = _("责任单位")

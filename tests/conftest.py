@@ -1,4 +1,6 @@
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,12 +11,28 @@ from accounts import roles
 from accounts.models import Profile
 from regions.models import Department
 
+from . import database
+from .services import Worker
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the six plans once; each test runs in a transaction rolled back after it."""
-    with django_db_blocker.unblock(), open(os.devnull, "w") as devnull:
-        call_command("load_plans", stdout=devnull)
+# A test that asks for one of these fixtures needs the resource the marker names, and carries
+# the marker: `scripts/test --fast` leaves out the workers, the browser and LibreOffice.
+MARKER_OF_FIXTURE = {
+    "celery_worker": "worker",
+    "browser": "browser",
+    "live_server": "browser",
+    "soffice": "libreoffice",
+}
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BROWSER_OUTPUT = Path(__file__).resolve().parent.parent / "test-output" / "browser"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture in item.fixturenames:
+            if fixture in MARKER_OF_FIXTURE:
+                item.add_marker(MARKER_OF_FIXTURE[fixture])
 
 
 def pytest_configure(config):
@@ -22,6 +40,25 @@ def pytest_configure(config):
 
     # Password hashing is deliberately slow; the tests need no protection from brute force.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def load_plans():
+    with open(os.devnull, "w") as devnull:
+        call_command("load_plans", stdout=devnull)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the six plans once and keep the database so as a template (on PostgreSQL); each
+    test runs in a transaction rolled back after it."""
+    with django_db_blocker.unblock():
+        load_plans()
+        if database.available():
+            database.save()
+    yield
+    if database.available():
+        with django_db_blocker.unblock():
+            database.drop()
 
 
 @pytest.fixture(autouse=True)
@@ -36,22 +73,89 @@ def empty_cache():
 def plans(db):
     """The six plans of fixtures/, as `load_plans` loads them.
 
-    Loaded once per session; a transactional test (which empties the database after it
-    runs) loads them again for itself.
+    Loaded once per session. A transactional test empties the tables when it ends: the next
+    one that needs the plans gets the session's database back, cloned from its template
+    (loaded again on SQLite).
     """
+    from django.apps import apps
+    from django.db import connection
+
     from indicators.models import Plan
 
-    if not Plan.objects.filter(slug="zhejiang-13").exists():
-        with open(os.devnull, "w") as devnull:
-            call_command("load_plans", stdout=devnull)
+    if Plan.objects.filter(slug="zhejiang-13").exists():
+        return
+    if database.available() and not connection.in_atomic_block:
+        database.restore()
+    else:
+        roles.sync_role_groups(apps)
+        load_plans()
+
+
+@pytest.fixture
+def celery_worker():
+    """Start real `celery worker` processes: `celery_worker(queue, broker=…, **env)`; the
+    test's workers are stopped after it."""
+    started = []
+
+    def start(queue, **kwargs):
+        started.append(Worker(queue, **kwargs).start())
+        return started[-1]
+
+    Worker.allowed = True
+    try:
+        yield start
+    finally:
+        Worker.allowed = False
+        for worker in started:
+            worker.stop()
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium, driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the browser tests: Debian's chromium is not installed")
+        pytest.skip("Debian's chromium is not installed (scripts/test installs it)")
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls made here
+    # are still plain synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    BROWSER_OUTPUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+        # With that loop "running", Django kept the test's connections apart from the ones
+        # it closes when the test database goes: close them while they can be reached.
+        connections.close_all()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def soffice():
+    """The LibreOffice program."""
+    program = shutil.which("libreoffice") or shutil.which("soffice")
+    if program is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run this test: libreoffice is not installed")
+        pytest.skip("libreoffice is not installed (scripts/test installs it)")
+    return program
 
 
 def make_user(username, role=None, department=None, **extra):
-    if role and not Group.objects.filter(name=role).exists():
-        # A transactional test before this one emptied the tables, groups included.
-        from django.apps import apps
-
-        roles.sync_role_groups(apps)
     user = get_user_model().objects.create_user(
         username, f"{username}@example.com", f"pw-{username}-1", is_staff=True, **extra
     )
@@ -66,8 +170,8 @@ def jiaxing_department(name):
 
 
 @pytest.fixture
-def alice(db):
-    """A superuser."""
+def alice(plans):
+    """A superuser (made after the plans: a transactional test may get them back first)."""
     return get_user_model().objects.create_superuser("alice", "alice@example.com", "pw-alice-1")
 
 

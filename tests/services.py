@@ -38,13 +38,21 @@ def database_url():
 
 
 class Worker:
-    """A real `celery worker` process on its own queue, against the test database."""
+    """A real `celery worker` process on its own queue, against the test database.
+
+    Started through the `celery_worker` fixture only, which marks the test `worker` (so that
+    `scripts/test --fast` leaves it out) and stops the process after it.
+    """
+
+    allowed = False  # True while the celery_worker fixture is in use
 
     def __init__(self, queue, broker=REDIS_URL, **env):
         self.queue, self.broker, self.env = queue, broker, env
         self.process = None
 
     def start(self):
+        if not Worker.allowed:
+            raise RuntimeError("start Celery workers with the celery_worker fixture")
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -103,6 +111,24 @@ def wait_for(predicate, timeout=60, interval=0.2):
             return True
         time.sleep(interval)
     return False
+
+
+def lock_waiters():
+    """The process ids of the other sessions of the test database that wait for a lock."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else read once per transaction
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def session_ended(pid):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = %s)", [pid])
+        return cursor.fetchone()[0]
 
 
 def use_broker(app, **conf):

@@ -8,20 +8,18 @@ from indicators.models import AttainmentResult, AttainmentRun, Indicator
 from indicators.services.actuals import EntryRow, actual_approve, actual_submit
 from qualityplan.celery import app
 
-from ..services import REDIS_URL, Worker, require_services, use_broker, wait_for
+from ..services import REDIS_URL, require_services, use_broker, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def worker():
+def worker(celery_worker):
     require_services()
     queue = f"qualityplan-test-{os.getpid()}"
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
     use_broker(app, broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
-    running = Worker(queue).start()
-    yield running
-    running.stop()
+    yield celery_worker(queue)
     use_broker(app, **saved)
 
 

@@ -2,7 +2,6 @@
 
 import os
 import threading
-import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -10,22 +9,9 @@ from django.db import connection, connections, transaction
 from indicators.models import Actual, Indicator
 from indicators.services.actuals import EntryRow, actual_save
 
+from ..services import lock_waiters, wait_for
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for_lock_waiters(count, timeout=30):
-    """Until `count` other connections wait for a lock in this database."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND pid <> "
-                "pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] >= count:
-                return
-            time.sleep(0.05)
-    pytest.fail(f"{count} saves never waited for the held indicator")
 
 
 def test_two_saves_of_the_same_empty_cell_keep_one_and_refuse_the_other_as_stale(plans, bob, bert):
@@ -57,7 +43,8 @@ def test_two_saves_of_the_same_empty_cell_keep_one_and_refuse_the_other_as_stale
         list(Indicator.objects.select_for_update().filter(pk=indicator.pk).values_list("pk"))
         for thread in threads:
             thread.start()
-        wait_for_lock_waiters(2)
+        waiting = wait_for(lambda: len(lock_waiters()) >= 2, timeout=30, interval=0.05)
+        assert waiting, "the two saves never waited for the held indicator"
     for thread in threads:
         thread.join(timeout=60)
 

@@ -6,15 +6,24 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from indicators.models import Actual, AttainmentResult, AttainmentRun, Indicator, Plan
 from indicators.recompute import recompute
 from indicators.services.actuals import EntryRow, actual_approve, actual_submit
+from indicators.services.runs import attainment_run_queue
 from indicators.synthetic import generate
 from qualityplan.celery import app
 
-from ..services import RedisServer, Worker, require_services, use_broker, wait_for
+from ..services import (
+    RedisServer,
+    lock_waiters,
+    require_services,
+    session_ended,
+    use_broker,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -96,68 +105,78 @@ def test_the_nightly_recompute_covers_runs_that_could_not_be_queued(plans, bob, 
 
 
 def test_a_worker_killed_mid_recompute_leaves_old_or_new_results_and_the_task_runs_again(
-    on_redis, client, settings
+    on_redis, celery_worker, client, settings
 ):
     redis_server, queue = on_redis
-    generate(regions=1, indicators=20000, years=10)
+    generate(regions=1, indicators=20, years=10)
     plan = Plan.objects.get(slug="synthetic-1")
     recompute(plan_ids=[plan.pk])
-    old = set(AttainmentResult.objects.filter(plan=plan).values_list("computed_at", flat=True))
-    count = AttainmentResult.objects.filter(plan=plan).count()
-    assert len(old) == 1 and count == 20000 * 10
-    Actual.objects.filter(indicator__plan=plan, year=2030).update(value=Decimal(0), raw="0")
+    results = AttainmentResult.objects.filter(plan=plan)
+    count = results.count()
+    assert count == 20 * 10
+    # A result the next recompute no longer produces: it deletes it after it has replaced
+    # every other result of the plan.
+    stale = results.order_by("pk").first()
+    stale.pk, stale.year = None, 2099
+    stale.save()
+    old = set(results.values_list("computed_at", flat=True))
+    assert len(old) == 1
+    Actual.objects.filter(indicator__plan=plan, year=plan.period_end).update(
+        value=Decimal(0), raw="0"
+    )
+
+    def stamps():
+        return set(results.values_list("computed_at", flat=True))
 
     # A short visibility timeout, so that the unacknowledged task comes back soon.
     transport = {"visibility_timeout": 5}
     use_broker(app, broker_transport_options=transport)
-    worker = Worker(queue, broker=redis_server.url, CELERY_VISIBILITY_TIMEOUT="5").start()
+    worker_env = {
+        "broker": redis_server.url,
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+    }
+    # Another session holds the stale row: the worker's recompute writes the new results in
+    # its transaction, then waits for the row, uncommitted.
+    holder = connection.get_new_connection(connection.get_connection_params())
     try:
-        from indicators.services.runs import attainment_run_queue
-
+        with holder.cursor() as cursor:
+            cursor.execute(
+                f"SELECT FROM {AttainmentResult._meta.db_table} WHERE id = %s FOR UPDATE",
+                [stale.pk],
+            )
+        worker = celery_worker(queue, **worker_env)
         run = attainment_run_queue(plan=plan, scope="fault test")
-
-        def state():
-            run.refresh_from_db()
-            return run.state
-
-        assert wait_for(lambda: state() == "running", timeout=60, interval=0.05)
+        assert wait_for(lock_waiters, timeout=60, interval=0.05), "no recompute waited"
+        (recomputing,) = lock_waiters()
+        run.refresh_from_db()
+        assert run.state == "running"
         worker.kill()
-        stamps = set(
-            AttainmentResult.objects.filter(plan=plan).values_list("computed_at", flat=True)
-        )
-        assert stamps == old  # the old results, whole: nothing of the new ones
-        assert AttainmentResult.objects.filter(plan=plan).count() == count
+        assert stamps() == old  # the old results, whole: nothing of the new ones
         # Left running: past the limit (here at once) an administrator is told.
         settings.RUN_STUCK_AFTER_MINUTES = 0
         health = client.get("/healthz/")
         assert health.status_code == 503
         named = {(s["kind"], s["id"], s["state"]) for s in health.json()["stuck"]}
         assert ("attainment", run.pk, "running") in named
+        holder.rollback()  # the killed worker's session goes on, finds its client gone
+        assert wait_for(lambda: session_ended(recomputing), timeout=30, interval=0.05)
+        assert stamps() == old and results.count() == count + 1  # and rolls back
 
-        worker = Worker(queue, broker=redis_server.url, CELERY_VISIBILITY_TIMEOUT="5").start()
+        celery_worker(queue, **worker_env)
+
+        def state():
+            run.refresh_from_db()
+            return run.state
+
         assert wait_for(lambda: state() == "done", timeout=180), run.error
-        stamps = set(
-            AttainmentResult.objects.filter(plan=plan).values_list("computed_at", flat=True)
-        )
-        assert len(stamps) == 1 and stamps != old  # the new results, whole
-        assert AttainmentResult.objects.filter(plan=plan).count() == count
+        new = stamps()
+        assert len(new) == 1 and new != old  # the new results, whole
+        assert results.count() == count and not results.filter(year=2099).exists()
         assert client.get("/healthz/").status_code == 200
     finally:
-        worker.stop()
+        holder.close()
         use_broker(app, broker_transport_options={"visibility_timeout": 3600})
-
-
-def _waiting_on_the_results_table():
-    """Whether a session waits for a lock to write attainment results."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND query ILIKE %s AND pid <> pg_backend_pid()",
-            ["%indicators_attainmentresult%"],
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def test_an_approval_made_while_the_nightly_recompute_runs_is_caught_up_not_covered(
@@ -168,7 +187,7 @@ def test_an_approval_made_while_the_nightly_recompute_runs_is_caught_up_not_cove
     be queued; the recompute started before it, so it does not cover it."""
     import threading
 
-    from django.db import connection, connections
+    from django.db import connections
 
     from indicators.tasks import recompute_attainment_nightly
 
@@ -195,7 +214,7 @@ def test_an_approval_made_while_the_nightly_recompute_runs_is_caught_up_not_cove
     thread = threading.Thread(target=nightly)
     thread.start()
     try:
-        assert wait_for(_waiting_on_the_results_table, timeout=60)
+        assert wait_for(lock_waiters, timeout=60), "the nightly recompute never waited"
         with broker_down():
             actual_approve(user=dave, actuals=[actual])
         approval_run = AttainmentRun.objects.exclude(scope__contains="nightly").latest("pk")

@@ -2,6 +2,7 @@
 
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 from xml.etree import ElementTree
 
 import openpyxl
@@ -116,9 +117,12 @@ def test_many_rows_stream_through_temporary_files(tmp_path, monkeypatch):
     tmpdir = wb.tmpdir
     big = SheetWriter(wb, "明细", [(f"列{n}", 10) for n in range(10)])
     other = SheetWriter(wb, "其他", COLUMNS)  # left open: save() finishes it
-    rows = 30_000
+    rows = 3_000
     for n in range(rows):
         big.append([n, f"指标{n}", n / 4, {"value": n % 7, "format": PERCENT}, *["x"] * 6])
+    # The rows went to the temporary file as they came, not kept in memory until the end.
+    written = sum(f.stat().st_size for f in Path(tmpdir).iterdir())
+    assert written > 50 * xlsx_stream.FLUSH_CHARS
     other.append(["only", 1, None])
     big.close()
     path = tmp_path / "big.xlsx"

@@ -1,30 +1,53 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.demo import load_demo, remove_demo
+from indicators.demo import DEMO_PLANS, DemoError, load_demo, remove_demo
 from indicators.services.runs import attainment_run_queue
 
 
 class Command(BaseCommand):
     help = (
-        "Add labelled sample actuals (示例数据) for the 十四五 plans so that the dashboards "
-        "are not empty; refuses in production (DEBUG off) unless --force."
+        "A demo for every role: labelled sample figures (示例数据) for the 十四五 plans, sample "
+        "departments with the plans' indicators assigned by category, and one sample user per "
+        "role, printing their logins; refuses in production (DEBUG off) unless --force."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="load even with DEBUG off")
-        parser.add_argument("--remove", action="store_true", help="delete all sample data")
+        parser.add_argument(
+            "--remove", action="store_true", help="delete all sample data, departments and users"
+        )
 
     def handle(self, *args, force, remove, **options):
         if remove:
-            count = remove_demo()
-            self.stdout.write(f"Removed {count} sample actual(s).")
+            removed = remove_demo()
+            self.stdout.write(
+                f"Removed {removed.actuals} sample actual(s), {removed.users} sample user(s) "
+                f"and {removed.departments} sample department(s)."
+            )
+            for kept in removed.kept:
+                self.stdout.write(f"kept: {kept}")
+            changed = removed.actuals
         else:
             if not settings.DEBUG and not force:
                 raise CommandError(
                     "Refusing to load sample data with DEBUG off (production); add --force."
                 )
-            count = load_demo()
-            self.stdout.write(f"Added {count} sample actual(s), marked 示例数据.")
-        if count:
+            try:
+                loaded = load_demo()
+            except DemoError as exc:
+                raise CommandError(f"{exc} (nothing was loaded)") from exc
+            self.stdout.write(
+                f"Sample data (示例) for {', '.join(DEMO_PLANS)}: {loaded.actuals} actual(s) "
+                f"added, {loaded.departments} department(s) created, {loaded.assigned} "
+                "indicator(s) assigned by category."
+            )
+            self.stdout.write("Sample users (示例), one per role:")
+            for login in loaded.logins:
+                works_for = f"  {login.department}" if login.department else ""
+                self.stdout.write(
+                    f"  {login.username:<14} password {login.password:<17} {login.role}{works_for}"
+                )
+            changed = loaded.actuals
+        if changed:
             attainment_run_queue(scope="sample data")

@@ -1,0 +1,98 @@
+"""What each busy page costs in database queries, exactly (as NetBox pins its views).
+
+A count that changes is a decision: a page that grows an N+1 query fails here, and a page
+made cheaper lowers its number. The lists are counted again with more rows on them: the
+count must not move.
+"""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from dashboards.payloads import PLANS_PER_PAGE
+from indicators.models import Indicator, Plan
+from indicators.services.actuals import EntryRow, actual_save
+from indicators.synthetic import generate
+
+pytestmark = pytest.mark.django_db
+
+OVERVIEW = reverse("dashboards:overview")
+PLAN = reverse("dashboards:plan", args=["zhejiang-13"])
+INDICATOR = reverse("dashboards:indicator", args=["zhejiang-13", "T1-1-01"])
+ENTRY = reverse("admin:indicators_actual_entry")
+ACTUALS = reverse("admin:indicators_actual_changelist")
+RESULTS = reverse("admin:indicators_attainmentresult_changelist")
+
+# The overview builds each plan's card (and caches it apart): this many queries a card, at
+# most PLANS_PER_PAGE cards a page.
+QUERIES_PER_CARD = 8
+
+
+@pytest.fixture(autouse=True)
+def cold_content_types():
+    """Counted from a cold content-type cache, whatever ran before in this process."""
+    ContentType.objects.clear_cache()
+
+
+def get(client, url, django_assert_num_queries, queries, **params):
+    with django_assert_num_queries(queries):
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize(
+    ("url", "built", "cached"),
+    [(OVERVIEW, 6 + 6 * QUERIES_PER_CARD, 6), (PLAN, 14, 5), (INDICATOR, 10, 5)],
+    ids=["overview", "plan", "indicator"],
+)
+def test_a_dashboard_page_built_then_read_from_the_cache(
+    client, erin, django_assert_num_queries, url, built, cached
+):
+    assert Plan.objects.count() == 6
+    client.force_login(erin)
+    get(client, url, django_assert_num_queries, built)
+    get(client, url, django_assert_num_queries, cached)
+
+
+def test_the_overview_grows_by_one_card_a_plan(client, erin, django_assert_num_queries):
+    generate(regions=3, indicators=4, years=2)  # three more plans, each with results
+    assert Plan.objects.count() == 9 <= PLANS_PER_PAGE
+    client.force_login(erin)
+    get(client, OVERVIEW, django_assert_num_queries, 6 + 9 * QUERIES_PER_CARD)
+
+
+def test_the_entry_page(client, bob, django_assert_num_queries):
+    client.force_login(bob)
+    params = {"department": bob.profile.department.pk, "year": 2013}
+    page = get(client, ENTRY, django_assert_num_queries, 20, **params)
+    assert len(page.context["lines"]) == 8
+    p25 = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
+    actual_save(
+        user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25, "93")]
+    )
+    get(client, ENTRY, django_assert_num_queries, 20, **params)  # a line with a figure
+
+
+@pytest.mark.parametrize(("who", "queries"), [("alice", 12), ("bob", 21)])
+def test_the_actuals_list(client, request, bob, django_assert_num_queries, who, queries):
+    client.force_login(request.getfixturevalue(who))
+    get(client, ACTUALS, django_assert_num_queries, queries)
+    lines = Indicator.objects.filter(department=bob.profile.department).order_by("code")
+    rows = [
+        EntryRow(indicator, qualitative_status="achieved", evidence="抽查报告")
+        if indicator.is_qualitative
+        else EntryRow(indicator, "90")
+        for indicator in lines
+    ]
+    saved = actual_save(user=bob, region=bob.profile.department.region, year=2014, rows=rows)
+    assert len(saved.saved) == 8
+    get(client, ACTUALS, django_assert_num_queries, queries)  # eight more figures listed
+
+
+@pytest.mark.parametrize(("who", "queries"), [("alice", 7), ("erin", 9)])
+def test_the_results_list(client, request, django_assert_num_queries, who, queries):
+    """A full page (the plans have more results than a page holds)."""
+    client.force_login(request.getfixturevalue(who))
+    page = get(client, RESULTS, django_assert_num_queries, queries)
+    assert len(page.context["cl"].result_list) == page.context["cl"].list_per_page
