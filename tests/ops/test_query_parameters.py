@@ -9,19 +9,11 @@ from .test_security import all_patterns, concrete, url_values  # noqa: F401 - a 
 # The probe's own three, asked of every role.
 PROBED = ["year=abc", "year=1e3", "region=x"]
 BAD = [
-    "year=abc",
-    "year=1e3",
-    "region=x",
-    "year=2013&region=x",
+    *PROBED,
     "year=99999999999999999999",
-    "region=99999999999999999999",
     "department=abc",
-    "department=1&year=1e3",
     "plan=x",
-    "year__exact=abc",
-    "region__id__exact=x",
     "pk=abc",
-    "year=%EF%BC%92%EF%BC%90%EF%BC%91%EF%BC%93",  # full-width digits
     "q=%00",
     "p=abc",
     "o=abc",
