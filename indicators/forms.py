@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
 from .entry_rules import TEXT_MAX_LENGTH, TEXT_TOO_LONG
-from .imports import UploadError, check_upload, too_big_message
+from .imports import UploadError, check_upload, too_big_message, upload_limits
 from .models import Actual, Indicator
 
 
@@ -97,12 +97,7 @@ class CheckedImportForm(ImportForm):
         data = upload.read()
         upload.seek(0)
         try:
-            check_upload(
-                upload.name,
-                data,
-                max_bytes=settings.IMPORT_MAX_BYTES,
-                max_rows=settings.IMPORT_MAX_ROWS,
-            )
+            check_upload(upload.name, data, **upload_limits())
         except UploadError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return upload

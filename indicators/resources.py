@@ -1,16 +1,43 @@
 """django-import-export resources: the actuals upload (admin and command share it)."""
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from import_export import resources
 from import_export.fields import Field
+from import_export.results import Result
 
-from .imports import COLUMN_LABELS, COLUMNS, canonical_header, resolve_row
+from .imports import (
+    COLUMNS,
+    ImportProblem,
+    canonical_header,
+    file_problems,
+    resolve_row,
+    sheet_row,
+)
 from .models import Actual
 from .services.actuals import actual_import_row
 from .services.runs import attainment_run_queue
+
+log = logging.getLogger(__name__)
+
+
+class ImportResult(Result):
+    """The result of an upload, with the file's own headings (to say where a problem is) and
+    the problems that refused the whole file before any row was read."""
+
+    def __init__(self, headings=(), refusals=()):
+        super().__init__()
+        self.headings, self.refusals = list(headings), list(refusals)
+
+    def has_errors(self):
+        return bool(self.refusals) or super().has_errors()
+
+    @property
+    def problems(self):
+        return import_errors(self)
 
 
 class ActualImportResource(resources.ModelResource):
@@ -32,30 +59,40 @@ class ActualImportResource(resources.ModelResource):
         clean_model_instances = False
         store_instance = True
 
-    def __init__(self, approve=False, **kwargs):
+    def __init__(self, approve=False, entered_by=None, **kwargs):
         super().__init__(**kwargs)
-        self.approve = approve
+        self.approve, self.entered_by = approve, entered_by
 
     def get_user_visible_fields(self):
         return [f for f in super().get_user_visible_fields() if f.column_name != "status"]
 
+    def get_result_class(self):
+        return ImportResult
+
+    def import_data(self, dataset, **kwargs):
+        """A file with a problem of its own (no headings, a column missing) is refused whole,
+        before any row; otherwise every row is checked and all or none are written."""
+        headings = list(dataset.headers or [])
+        refusals = file_problems(headings, len(dataset), max_rows=settings.IMPORT_MAX_ROWS)
+        if refusals:
+            return ImportResult(headings, refusals)
+        result = super().import_data(dataset, **kwargs)
+        result.headings = headings
+        unexpected = [e for _n, errors in result.row_errors() for e in errors]
+        # For the log only: import_errors tells the clerk in plain words.
+        for error in [*result.base_errors, *unexpected]:
+            log.error("Upload not stored (row %s)", error.number, exc_info=error.error)
+        return result
+
     def before_import(self, dataset, **kwargs):
-        if len(dataset) > settings.IMPORT_MAX_ROWS:
-            raise ValueError(
-                _("行数(%(n)d)超过上限 %(max)d 行,请分批上传。")
-                % {"n": len(dataset), "max": settings.IMPORT_MAX_ROWS}
-            )
         dataset.headers = [canonical_header(h) for h in dataset.headers]
-        missing = [c for c in ("plan", "indicator", "year", "value") if c not in dataset.headers]
-        if missing:
-            separator = pgettext("list separator", "、")
-            names = separator.join(f"{c}({COLUMN_LABELS[c]})" for c in missing)
-            raise ValueError(_("表格缺少必需的列:%(names)s。") % {"names": names})
         self.user, self._seen, self._resolved = kwargs["user"], {}, None
 
     def before_import_row(self, row, **kwargs):
         row["_row_number"] = kwargs.get("row_number")
-        self._resolved = resolve_row(self.user, row, approve=self.approve, seen=self._seen)
+        self._resolved = resolve_row(
+            self.user, row, approve=self.approve, seen=self._seen, entered_by=self.entered_by
+        )
 
     def get_or_init_instance(self, instance_loader, row):
         r = self._resolved
@@ -72,7 +109,13 @@ class ActualImportResource(resources.ModelResource):
             raise ValidationError({column: messages for column, messages in r.errors.items()})
 
     def do_instance_save(self, instance, is_create):
-        actual_import_row(user=self.user, actual=instance, row=self._resolved, approve=self.approve)
+        actual_import_row(
+            user=self.user,
+            actual=instance,
+            row=self._resolved,
+            approve=self.approve,
+            entered_by=self.entered_by,
+        )
 
     def after_import(self, dataset, result, **kwargs):
         if (
@@ -90,11 +133,27 @@ class ActualImportResource(resources.ModelResource):
 
 
 def import_errors(result):
-    """Every problem of an import result as (row number, column, message), row order."""
-    problems = [(None, "", str(e.error)) for e in result.base_errors]
-    for row_number, errors in result.row_errors():
-        problems += [(row_number, "", str(e.error)) for e in errors]
+    """Every problem of an import result, as ImportProblems in the order of the file. What
+    failed unexpectedly (logged with its traceback) is said in general words, never with an
+    exception's or the database's message."""
+    positions = {}
+    for position, heading in enumerate(result.headings, 1):
+        positions.setdefault(canonical_header(heading), (position, str(heading)))
+    problems = list(result.refusals)
+    if result.base_errors:
+        problems.append(ImportProblem(_("导入失败,未导入任何数据;请稍后重试或联系系统管理员。")))
+    for number, _errors in result.row_errors():
+        problems.append(
+            ImportProblem(
+                _("该行无法保存,请检查各单元格的内容;本文件未导入任何数据。"),
+                row=sheet_row(number),
+            )
+        )
     for invalid in result.invalid_rows:
         for column, messages in invalid.error_dict.items():
-            problems += [(invalid.number, column, m) for m in messages]
-    return sorted(problems, key=lambda p: (p[0] or 0, p[1]))
+            position, heading = positions.get(column, (None, ""))
+            problems += [
+                ImportProblem(m, row=sheet_row(invalid.number), column=position, heading=heading)
+                for m in messages
+            ]
+    return sorted(problems, key=lambda p: (p.row or 0, p.column or 0))

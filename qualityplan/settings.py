@@ -141,11 +141,24 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# The longest a background task may run; a worker stops one that runs longer. The longest
+# are the nightly recompute of every plan and an auditor's workbook of every plan: about
+# 20-80 s at national scale (benchmarks/README.md), minutes on a loaded machine.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 # A task whose worker dies is delivered again once this many seconds have passed unacknowledged
-# (Redis transport); it must be longer than the longest task.
+# (Redis transport): the longest task plus a margin, so that no task is delivered twice while
+# it still runs.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 600
+    ),
 }
+# A run still running, or still waiting in the queue, after this many minutes is stuck (its
+# worker died, or no worker takes work): shown in the admin and on /healthz/ (503), and done
+# again by `recompute_attainment --catch-up` and the hourly report catch-up.
+RUN_STUCK_AFTER_MINUTES = env.int(
+    "RUN_STUCK_AFTER_MINUTES", default=CELERY_TASK_TIME_LIMIT // 60 + 5
+)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULE = {
     "reports-expiry": {
@@ -174,11 +187,18 @@ CELERY_BEAT_SCHEDULE = {
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="qualityplan@localhost")
 
-# Spreadsheet uploads: at most this many bytes and rows.
+# Spreadsheet uploads: at most this many bytes and rows; an XLSX (a zip archive) inflating to
+# at most IMPORT_MAX_UNZIPPED_BYTES, with at most IMPORT_MAX_CELLS cells in a sheet. All are
+# checked before the file is parsed.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
+IMPORT_MAX_UNZIPPED_BYTES = env.int("IMPORT_MAX_UNZIPPED_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=200_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+
+# History pages are for reading (accounts/history.py): no "revert" from a past version.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Uploads need the 导入实际值 permission (indicators.import_actual).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"

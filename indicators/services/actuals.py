@@ -77,16 +77,22 @@ def actual_return(*, user: AbstractUser, actuals: Sequence[Actual], reason: str)
 
 
 def actual_import_row(
-    *, user: AbstractUser, actual: Actual, row: ResolvedRow, approve: bool
+    *,
+    user: AbstractUser,
+    actual: Actual,
+    row: ResolvedRow,
+    approve: bool,
+    entered_by: AbstractUser | None = None,
 ) -> Actual:
     """Store one checked row of an upload (`imports.resolve_row`): submitted, or approved
-    when a reviewer imports with approval. The upload's transaction makes it all or none."""
+    when a reviewer imports, with approval, figures `entered_by` gave in (recorded as theirs).
+    The upload's transaction makes it all or none."""
     figure = row.check.figure
     if actual.pk is not None:
         actual.version += 1
     actual.value, actual.qualifier, actual.raw = figure.value, figure.qualifier, figure.raw
     actual.note, actual.suspicion = row.note, row.check.suspicion
-    actual.entered_by, actual.return_reason = user, ""
+    actual.entered_by, actual.return_reason = entered_by or user, ""
     if approve:
         actual.status = Actual.Status.APPROVED
         actual.reviewed_by, actual.reviewed_at = user, timezone.now()

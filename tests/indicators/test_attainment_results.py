@@ -55,7 +55,7 @@ def test_approving_a_figure_updates_the_stored_status(
 
 @pytest.mark.django_db
 def test_import_with_approve_is_read_back_by_the_command(
-    tmp_path, dave, django_capture_on_commit_callbacks
+    tmp_path, bob, dave, django_capture_on_commit_callbacks
 ):
     path = tmp_path / "figures.csv"
     path.write_text(
@@ -66,7 +66,12 @@ def test_import_with_approve_is_read_back_by_the_command(
         encoding="utf-8",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("import_actuals", str(path), "--user", "dave", "--approve", stdout=StringIO())
+        call_command(
+            "import_actuals",
+            str(path),
+            *("--user", "dave", "--approve", "--entered-by", "bob"),
+            stdout=StringIO(),
+        )
     data = attainment_json("--plan", "jiaxing-2011", "--year", "2013")
     records = {r["indicator_code"]: r for r in data["records"]}
     # P-25: b = 90 (2011, earliest actual), t = 92, a = 91 in 2013; e = 2/4, p = 1/2 → on track

@@ -197,7 +197,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_the_first_kept(client
 
 
 @pytest.mark.django_db
-def test_every_change_is_in_the_history_with_who_and_why(client, bob):
+def test_every_change_is_in_the_history_with_who_and_why(client, bob, frank):
     post_page(client, bob, {"P-25": "93"})
     post_page(client, bob, {"P-25": "93.5"}, submit=True)
     history = list(actual("P-25").history.order_by("history_date"))
@@ -206,7 +206,7 @@ def test_every_change_is_in_the_history_with_who_and_why(client, bob):
         ("93.5", "submitted", "提交审核"),
     ]
     assert all(h.history_user == bob for h in history)
-    client.force_login(bob)
+    client.force_login(frank)  # 审计人员: 查看变更记录
     page = client.get(reverse("admin:indicators_actual_history", args=[actual("P-25").pk]))
     assert page.status_code == 200 and "提交审核" in page.content.decode()
 

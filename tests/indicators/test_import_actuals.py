@@ -61,13 +61,58 @@ def test_a_good_file_is_imported_as_submitted(tmp_path, bob):
 
 
 @pytest.mark.django_db
-def test_approve_needs_a_reviewer(tmp_path, bob, dave):
+def test_approve_needs_a_reviewer(tmp_path, bob, bert):
     path = write_csv(tmp_path, GOOD)
     with pytest.raises(CommandError, match="reviewer"):
-        run(path, "bob", "--approve")
-    run(path, "dave", "--approve")
-    assert {a.status for a in jiaxing_actuals()} == {"approved"}
-    assert {a.reviewed_by for a in jiaxing_actuals()} == {dave}
+        run(path, "bob", "--approve", "--entered-by", "bert")
+    assert not jiaxing_actuals().exists()
+
+
+@pytest.mark.django_db
+def test_a_reviewer_approves_only_figures_someone_else_entered(tmp_path, bob, dave):
+    path = write_csv(tmp_path, GOOD)
+    out, _ = run(path, "dave", "--approve", "--entered-by", "bob")
+    assert "3 new" in out and "approved" in out
+    assert {(a.status, a.entered_by, a.reviewed_by) for a in jiaxing_actuals()} == {
+        ("approved", bob, dave)
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--approve"], "--entered-by"),
+        (["--approve", "--entered-by", "dave"], "--entered-by"),
+        (["--entered-by", "bob"], "--approve"),
+        (["--approve", "--entered-by", "nobody"], "nobody"),
+    ],
+    ids=["approve-alone", "approve-oneself", "entered-by-alone", "unknown-uploader"],
+)
+def test_a_reviewer_cannot_enter_and_approve_in_one_step(tmp_path, bob, dave, flags, message):
+    with pytest.raises(CommandError, match=message):
+        run(write_csv(tmp_path, GOOD), "dave", *flags)
+    assert not jiaxing_actuals().exists()
+
+
+@pytest.mark.django_db
+def test_the_uploader_must_be_able_to_enter_the_figures(tmp_path, carol, dave, erin):
+    with pytest.raises(CommandError, match="erin"):
+        run(write_csv(tmp_path, GOOD), "dave", "--approve", "--entered-by", "erin")
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command(
+            "import_actuals",
+            str(write_csv(tmp_path, GOOD)),
+            "--user",
+            "dave",
+            "--approve",
+            "--entered-by",
+            "carol",  # 市发展改革委: the product-quality indicators are not hers
+            stderr=err,
+        )
+    assert "carol" in err.getvalue() and "不属于" in err.getvalue()
+    assert not jiaxing_actuals().exists()
 
 
 @pytest.mark.django_db
@@ -103,7 +148,8 @@ def test_one_bad_last_row_and_nothing_is_written(tmp_path, bob, dave, bad, colum
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_actuals", str(path), "--user", "bob", stderr=err)
     assert not jiaxing_actuals().exists()
-    assert f"第4行 [{column}]: " in err.getvalue()
+    # The fourth figure is on the sheet's fifth row, under the headings.
+    assert f"第5行 第{HEADER.index(column) + 1}列({column}):" in err.getvalue()
     assert message in err.getvalue()
 
 

@@ -181,12 +181,13 @@ def test_an_import_submits_and_a_reviewers_import_approves(bob, dave):
         1,
     )
     changed = dataset(["jiaxing-2011", "P-25", "330400", "2013", "93", ""])
-    result = actuals_import(user=dave, dataset=changed, approve=True)
+    result = actuals_import(user=dave, dataset=changed, approve=True, entered_by=bob)
     assert not import_errors(result)
     actual.refresh_from_db()
-    assert (actual.status, actual.raw, actual.reviewed_by, actual.version) == (
+    assert (actual.status, actual.raw, actual.entered_by, actual.reviewed_by, actual.version) == (
         "approved",
         "93",
+        bob,
         dave,
         2,
     )
@@ -197,9 +198,19 @@ def test_an_import_submits_and_a_reviewers_import_approves(bob, dave):
 def test_an_import_with_approval_needs_a_reviewer_and_a_dry_run_writes_nothing(bob):
     rows = dataset(["jiaxing-2011", "P-25", "330400", "2013", "92.5", ""])
     with pytest.raises(PermissionDenied, match="只有审核人员"):
-        actuals_import(user=bob, dataset=rows, approve=True)
+        actuals_import(user=bob, dataset=rows, approve=True, entered_by=bob)
     result = actuals_import(user=bob, dataset=rows, dry_run=True)
     assert not import_errors(result) and result.totals["new"] == 1
+    assert not Actual.objects.filter(indicator__plan__slug="jiaxing-2011").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("uploader", [None, "dave"], ids=["no-uploader", "the-reviewer"])
+def test_an_import_with_approval_names_someone_else_as_the_uploader(bob, dave, uploader):
+    rows = dataset(["jiaxing-2011", "P-25", "330400", "2013", "92.5", ""])
+    entered_by = dave if uploader == "dave" else None
+    with pytest.raises(PermissionDenied, match="不能审核自己"):
+        actuals_import(user=dave, dataset=rows, approve=True, entered_by=entered_by)
     assert not Actual.objects.filter(indicator__plan__slug="jiaxing-2011").exists()
 
 

@@ -1,15 +1,17 @@
+import logging
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from import_export.formats.base_formats import CSV, XLSX
 
-from indicators.imports import UploadError, check_upload
+from indicators.imports import UNREADABLE, UploadError, check_upload, upload_limits
 from indicators.resources import import_errors
 from indicators.services.imports import actuals_import
 
 FORMATS = {".csv": CSV, ".xlsx": XLSX}
+log = logging.getLogger(__name__)
 
 
 def read_dataset(path):
@@ -20,9 +22,7 @@ def read_dataset(path):
     except OSError as exc:
         raise CommandError(f"{path}: 无法读取文件({exc})。") from exc
     try:
-        check_upload(
-            path.name, raw, max_bytes=settings.IMPORT_MAX_BYTES, max_rows=settings.IMPORT_MAX_ROWS
-        )
+        check_upload(path.name, raw, **upload_limits())
     except UploadError as exc:
         raise CommandError(f"{path.name}: {exc}") from exc
     fmt = FORMATS[path.suffix.lower()]
@@ -30,9 +30,15 @@ def read_dataset(path):
         data = raw if fmt().is_binary() else raw.decode("utf-8-sig")
         return fmt().create_dataset(data)
     except Exception as exc:
-        raise CommandError(
-            f"{path.name}: 文件无法解析,请确认是有效的 XLSX 或 CSV({exc})。"
-        ) from exc
+        log.warning("%s could not be parsed", path, exc_info=exc)
+        raise CommandError(f"{path.name}: {UNREADABLE}") from exc
+
+
+def active_user(username):
+    account = get_user_model().objects.filter(username=username, is_active=True).first()
+    if account is None:
+        raise CommandError(f"No active user {username!r}.")
+    return account
 
 
 class Command(BaseCommand):
@@ -47,27 +53,45 @@ class Command(BaseCommand):
         parser.add_argument(
             "--approve",
             action="store_true",
-            help="mark the rows 已审核 (needs a reviewer's rights)",
+            help=(
+                "mark the rows 已审核 (--user must be a reviewer): only for figures someone "
+                "else entered, named with --entered-by"
+            ),
+        )
+        parser.add_argument(
+            "--entered-by",
+            metavar="USERNAME",
+            help="with --approve: the clerk who gave in the figures, recorded as 填报人",
         )
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
 
-    def handle(self, *args, file, user, approve, dry_run, **options):
-        account = get_user_model().objects.filter(username=user, is_active=True).first()
-        if account is None:
-            raise CommandError(f"No active user {user!r}.")
+    def handle(self, *args, file, user, approve, entered_by, dry_run, **options):
+        account = active_user(user)
         if not account.has_perm("indicators.import_actual") and not account.has_perm(
             "indicators.review_actual"
         ):
             raise CommandError(f"User {user!r} may not import actuals.")
         if approve and not account.has_perm("indicators.review_actual"):
             raise CommandError(f"--approve needs a reviewer; {user!r} is not one.")
+        if approve and (entered_by is None or entered_by == user):
+            raise CommandError(
+                "--approve needs --entered-by USERNAME, the clerk who gave in the figures "
+                "(not the reviewer): nobody approves figures they entered."
+            )
+        if entered_by is not None and not approve:
+            raise CommandError("--entered-by goes with --approve only.")
+        uploader = active_user(entered_by) if entered_by else None
         dataset = read_dataset(file)
-        result = actuals_import(user=account, dataset=dataset, approve=approve, dry_run=dry_run)
+        try:
+            result = actuals_import(
+                user=account, dataset=dataset, approve=approve, entered_by=uploader, dry_run=dry_run
+            )
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from exc
         problems = import_errors(result)
         if problems:
-            for row, column, message in problems:
-                where = f"第{row}行" if row else "文件"
-                self.stderr.write(f"{where}{f' [{column}]' if column else ''}: {message}")
+            for problem in problems:
+                self.stderr.write(str(problem))
             raise CommandError(f"{len(problems)} error(s); nothing was imported.")
         totals = result.totals
         verb = "Would import" if dry_run else "Imported"
