@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
+from qualityplan.admin_prefill import CheckedPrefill
+
 from . import roles
 from .forms import UserWithNameChangeForm, UserWithRoleCreationForm
 from .models import Profile
@@ -20,7 +22,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserWithRoleAdmin(UserAdmin):
+class UserWithRoleAdmin(CheckedPrefill, UserAdmin):
     """Users are added with their role and department on one form; staff status follows the
     role, so a user with a role can log in and one without cannot."""
 

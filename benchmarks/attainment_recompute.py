@@ -15,6 +15,8 @@ slower than the last. When the synthetic plans have no stored results yet (fresh
 first recompute fills the table (every row an INSERT) and is timed and printed on its own;
 the full recompute measured is then the nightly case, replacing stored results.
 With --repeat N, (1) and (2) are measured N times and the medians are printed as well.
+Beside the time of (2), its CPU time in Python (this process and its worker processes) is
+printed: on a shared machine it moves less with the load than the time does.
 """
 
 import argparse
@@ -70,6 +72,12 @@ def bare_cost(plan_ids):
     return len(rows), time.perf_counter() - started
 
 
+def _cpu_seconds():
+    """User and system time of this process and of its workers that have ended."""
+    user, system, children_user, children_system, _ = os.times()
+    return user + system + children_user + children_system
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--regions", type=int, default=3000)
@@ -109,18 +117,20 @@ def main():
         print(f"first recompute into an empty table ({first} rows, every one an INSERT): "
               f"{time.perf_counter() - started:.1f} s")  # fmt: skip
 
-    bares, fulls = [], []
+    bares, fulls, cpus = [], [], []
     for _ in range(args.repeat):
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {AttainmentResult._meta.db_table}")
         n_rows, bare = bare_cost(plan_ids)
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), _cpu_seconds()
         results = recompute(plan_ids=plan_ids)
         full = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu_before
         bares.append(bare)
         fulls.append(full)
+        cpus.append(cpu)
         if args.repeat > 1:
-            print(f"  bare {bare:.1f} s, full {full:.1f} s ({full / bare:.1f}x)")
+            print(f"  bare {bare:.1f} s, full {full:.1f} s ({full / bare:.1f}x), CPU {cpu:.1f} s")
 
     one = actuals.filter(year=args.years + 2020 - 1).first()
     Actual.objects.filter(pk=one.pk).update(value=one.value + 1, raw=str(one.value + 1))
@@ -144,6 +154,10 @@ def main():
     label = f" (median of {args.repeat})" if args.repeat > 1 else ""
     print(f"bare SQL read + write: {bare:.1f} s{label}")
     print(f"full recompute:        {full:.1f} s  ({full / bare:.1f}x the bare cost){label}")
+    print(
+        f"full recompute CPU (this process and its workers, PostgreSQL not counted): "
+        f"{statistics.median(cpus):.1f} s{label}"
+    )
     print(f"incremental recompute after one approval: {incremental * 1000:.0f} ms")
 
 

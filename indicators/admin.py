@@ -1,9 +1,14 @@
+import logging
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
-from django.shortcuts import render
+from django.db.models import BooleanField, Count, ExpressionWrapper
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -12,7 +17,9 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.history import HistoryAccess
 from accounts.scope import scope_actuals
+from qualityplan.admin_prefill import CheckedPrefill
 from regions.models import Department
 from reports.resources import (
     ActualExportResource,
@@ -23,6 +30,7 @@ from reports.resources import (
 
 from .changes import mark_change
 from .forms import CheckedImportForm, IndicatorChangeForm, ReasonActionForm
+from .imports import UNREADABLE
 from .models import (
     Actual,
     AttainmentResult,
@@ -39,7 +47,10 @@ from .resources import ActualImportResource
 from .selectors import alignment_flags
 from .services.actuals import actual_approve, actual_return, year_lock, year_unlock
 from .services.runs import attainment_run_queue
+from .uploads import TemporaryUploads
 from .views import entry_template_view, entry_view, review_view, worklist_view
+
+log = logging.getLogger(__name__)
 
 
 class IndicatorInline(admin.TabularInline):
@@ -62,9 +73,17 @@ class AuditorExport:
     def has_export_permission(self, request):
         return request.user.has_perm("reports.export_report")
 
+    def export_action(self, request):
+        # The export takes the list's filters from the query string; a malformed one (as
+        # ?year=abc) is the visitor's mistake, not a failure.
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest(_("筛选条件有误,请回到列表重新筛选后再导出。"))
+
 
 @admin.register(Plan)
-class PlanAdmin(AuditorExport, ExportMixin, admin.ModelAdmin):
+class PlanAdmin(HistoryAccess, AuditorExport, ExportMixin, admin.ModelAdmin):
     list_display = ["slug", "title", "region", "period_start", "period_end", "issued_on"]
     list_filter = ["region", "is_synthetic"]
     search_fields = ["slug", "title", "issuer"]
@@ -107,7 +126,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(AuditorExport, ExportMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(HistoryAccess, CheckedPrefill, AuditorExport, ExportMixin, SimpleHistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -174,7 +193,7 @@ class AssignDepartmentForm(forms.Form):
     )
 
 
-class StatementAdmin(SimpleHistoryAdmin):
+class StatementAdmin(HistoryAccess, SimpleHistoryAdmin):
     list_select_related = ["indicator__plan", "conflict"]
     search_fields = ["indicator__name", "indicator__code", "source_text"]
     list_filter = ["indicator__plan", "year", "indicator__category"]
@@ -237,7 +256,7 @@ class ConflictBaselineInline(ConflictTargetInline):
 
 
 @admin.register(SourceConflict)
-class SourceConflictAdmin(admin.ModelAdmin):
+class SourceConflictAdmin(HistoryAccess, admin.ModelAdmin):
     list_display = ["key", "plan", "description", "resolved_at", "resolved_by"]
     list_filter = ["plan"]
     search_fields = ["key", "description"]
@@ -253,7 +272,9 @@ class SourceConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actual)
-class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
+class ActualAdmin(
+    HistoryAccess, AuditorExport, TemporaryUploads, ImportExportMixin, SimpleHistoryAdmin
+):
     """Actuals are entered on the department page or uploaded; here they are reviewed."""
 
     list_display = [
@@ -282,12 +303,29 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
     change_list_template = "admin/indicators/actual/change_list.html"
     resource_classes = [ActualImportResource]
     import_formats = [base_formats.XLSX, base_formats.CSV]
-    export_resource_classes = [ActualExportResource]
     import_form_class = CheckedImportForm
     import_template_name = "admin/indicators/actual/import.html"
 
+    def get_export_resource_classes(self, request):
+        return [ActualExportResource]  # import-export 4 exports resource_classes otherwise
+
     def get_import_data_kwargs(self, **kwargs):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        # A file that passed its preview can still be refused when confirmed (the year was
+        # locked, a figure approved meanwhile): say so, not "imported".
+        if result.has_errors() or result.has_validation_errors():
+            problems = " ".join(str(p) for p in result.problems)
+            self.message_user(
+                request, _("文件未导入:%(problems)s") % {"problems": problems}, messages.ERROR
+            )
+            return redirect("admin:indicators_actual_import")
+        return super().process_result(result, request)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        log.warning("An upload could not be parsed", exc_info=e)
+        form.add_error("import_file", UNREADABLE)
 
     def get_queryset(self, request):
         return scope_actuals(super().get_queryset(request), request.user)
@@ -303,13 +341,6 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
 
     def has_review_permission(self, request):
         return request.user.has_perm("indicators.review_actual")
-
-    def has_view_history_or_change_history_permission(self, request, obj=None):
-        # django-simple-history falls back to the historical rows of an object the user's
-        # queryset hides; the history of another department's figure stays hidden too.
-        if obj is not None and not self.get_queryset(request).filter(pk=obj.pk).exists():
-            return False
-        return super().has_view_history_or_change_history_permission(request, obj)
 
     @admin.display(description=_("填报原文"), ordering="raw")
     def figure(self, obj):
@@ -407,7 +438,7 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PlanYear)
-class PlanYearAdmin(SimpleHistoryAdmin):
+class PlanYearAdmin(HistoryAccess, SimpleHistoryAdmin):
     list_display = ["plan", "year", "due_date", "is_locked", "locked_by", "locked_at"]
     list_filter = ["is_locked", "plan", "year"]
     list_editable = ["due_date"]
@@ -449,7 +480,7 @@ class PlanYearAdmin(SimpleHistoryAdmin):
         self.message_user(request, _("已解锁 %(n)d 个年度。") % {"n": len(queryset)})
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(HistoryAccess, admin.ModelAdmin):
     """Rows the system computes: people read them, never edit them."""
 
     def has_add_permission(self, request, obj=None):
@@ -487,11 +518,39 @@ class AttainmentResultAdmin(ReadOnlyAdmin):
         return obj.target.year
 
 
+class StuckRunFilter(admin.SimpleListFilter):
+    """Runs running or queued past RUN_STUCK_AFTER_MINUTES (BackgroundRun.stuck_condition)."""
+
+    title = _("是否卡住")
+    parameter_name = "stuck"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("卡住(超过时限仍在运行或排队)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(queryset.model.stuck_condition())
+        return queryset
+
+
 @admin.register(AttainmentRun)
 class AttainmentRunAdmin(ReadOnlyAdmin):
-    list_display = ["scope", "state", "results", "created_at", "started_at", "finished_at"]
-    list_filter = ["state"]
+    list_display = ["scope", "state_shown", "results", "created_at", "started_at", "finished_at"]
+    list_filter = ["state", StuckRunFilter]
     list_select_related = ["plan"]
+
+    def get_queryset(self, request):
+        stuck = ExpressionWrapper(AttainmentRun.stuck_condition(), output_field=BooleanField())
+        return super().get_queryset(request).annotate(is_stuck=stuck)
+
+    @admin.display(description=_("状态"), ordering="state")
+    def state_shown(self, obj):
+        if obj.is_stuck:
+            return _("⚠ %(state)s,已超过 %(minutes)d 分钟未完成(可能已中断)") % {
+                "state": obj.get_state_display(),
+                "minutes": settings.RUN_STUCK_AFTER_MINUTES,
+            }
+        return obj.get_state_display()
 
 
 class CanonicalMemberInline(admin.TabularInline):
@@ -507,7 +566,7 @@ class CanonicalMemberInline(admin.TabularInline):
 
 
 @admin.register(CanonicalIndicator)
-class CanonicalIndicatorAdmin(admin.ModelAdmin):
+class CanonicalIndicatorAdmin(HistoryAccess, admin.ModelAdmin):
     list_display = ["key", "name", "unit", "direction", "member_count", "alignment"]
     search_fields = ["key", "name"]
     readonly_fields = ["alignment"]

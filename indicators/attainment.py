@@ -3,7 +3,18 @@
 This is the engine of DOMAIN.md §3, as plain arithmetic on Decimals: no Django, no ORM,
 so the nightly Celery job can call it for every target, region and year. Every Result
 carries the numbers that produced it (actual, baseline, completion, progress, elapsed,
-projection) and a short note naming the rule that decided, so an auditor can recompute it.
+projection), the number of the §3 rule that decided (`rule`) and a short English note naming
+that rule with its figures (for files and logs), so an auditor can recompute it.
+
+Where each part of §3 lives:
+- the status rules 1-10, in order: `_verdict()`, the only place they are written;
+- the figures they judge (a, b, y0, met, completion, progress, elapsed, projection):
+  `evaluate_series()`, which walks the years of one (target, region) series once;
+- one year alone: `evaluate()`, the series of that one year;
+- a plan's roll-up (达标率): `rollup()`.
+The module is longer than most (about 700 lines) on purpose: all of §3 in one place, read top
+to bottom (the terms, how "met" is judged, the rules, the figures, the roll-up), with nothing
+but the standard library beneath it.
 
 Vocabulary (the codes of indicators.models):
 - comparator: gte / gt / lte / lt / eq / range / qualitative
@@ -31,6 +42,8 @@ Decisions where §3 is silent (each one is pinned by a test):
   (the baseline wins in y0); for 新增 the running sums. Qualifiers are ignored there (bound
   values are used as they stand). Without a baseline, or with no actual for y, no projection.
 - Thresholds must satisfy 0 <= lagging <= on_track.
+- Rule 4 covers two cases (the target year has come; a 每年 target), rule 6 two (no
+  baseline; e = 0): the note tells them apart, the figures too (y ≥ T or the measure; b or e).
 - rollup: "achieved" counts numeric targets only, so that achievement_rate = achieved /
   with_data; counts["achieved"] also includes qualitative ones.
 """
@@ -38,15 +51,17 @@ Decisions where §3 is silent (each one is pinned by a test):
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
     "MIXED_QUALIFIER",
-    "STATUS_LABELS",
+    "QUALITATIVE_RULE",
+    "Baseline",
     "Observation",
     "Result",
     "Status",
@@ -54,36 +69,42 @@ __all__ = [
     "Thresholds",
     "evaluate",
     "evaluate_series",
-    "evaluate_series_rows",
     "rollup",
 ]
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a status name for translation without translating it here (this module imports
+    the standard library only). Named as Django's, so that makemessages collects the names;
+    indicators.models.AttainmentStatus translates them where they are shown."""
+    return message
+
+
 class Status(StrEnum):
-    NO_DATA = "no_data"
-    INDETERMINATE = "indeterminate"
-    ACHIEVED = "achieved"
-    NOT_ACHIEVED = "not_achieved"
-    OFF_TRACK = "off_track"
-    INSUFFICIENT_DATA = "insufficient_data"
-    REGRESSING = "regressing"
-    ON_TRACK = "on_track"
-    LAGGING = "lagging"
-    IN_PROGRESS = "in_progress"  # qualitative targets only
+    """A target's status at a year; `label` is its name in DOMAIN.md §3 (the msgid)."""
+
+    label: str
+
+    NO_DATA = "no_data", gettext_noop("未填报")
+    INDETERMINATE = "indeterminate", gettext_noop("无法判定")
+    ACHIEVED = "achieved", gettext_noop("已达标")
+    NOT_ACHIEVED = "not_achieved", gettext_noop("未达标")
+    OFF_TRACK = "off_track", gettext_noop("严重滞后")
+    INSUFFICIENT_DATA = "insufficient_data", gettext_noop("数据不足")
+    REGRESSING = "regressing", gettext_noop("逆向")
+    ON_TRACK = "on_track", gettext_noop("符合序时进度")
+    LAGGING = "lagging", gettext_noop("滞后")
+    IN_PROGRESS = "in_progress", gettext_noop("推进中")  # qualitative targets only
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
 
 
-STATUS_LABELS: dict[Status, str] = {
-    Status.NO_DATA: "未填报",
-    Status.INDETERMINATE: "无法判定",
-    Status.ACHIEVED: "已达标",
-    Status.NOT_ACHIEVED: "未达标",
-    Status.OFF_TRACK: "严重滞后",
-    Status.INSUFFICIENT_DATA: "数据不足",
-    Status.REGRESSING: "逆向",
-    Status.ON_TRACK: "符合序时进度",
-    Status.LAGGING: "滞后",
-    Status.IN_PROGRESS: "推进中",
-}
+# The rule of a qualitative target's status: a person's judgement, no rule of §3's list.
+QUALITATIVE_RULE = 0
 
 # The qualifier of a 新增 sum whose parts are bounds pointing in opposite directions.
 MIXED_QUALIFIER = "mixed"
@@ -139,18 +160,27 @@ class TargetTerms:
     measure: str
 
 
-@dataclass(frozen=True)
-class Observation:
-    """One approved yearly actual of the indicator for the region."""
+class Observation(NamedTuple):
+    """One approved yearly actual of the indicator for the region (any (year, value,
+    qualifier) triple serves as one)."""
 
     year: int
     value: Decimal
     qualifier: str = ""
 
 
-@dataclass(frozen=True)
-class Result:
+class Baseline(NamedTuple):
+    """The baseline b, stated for the year y0 (any (year, value) pair serves as one)."""
+
+    year: int
+    value: Decimal
+
+
+class Result(NamedTuple):
+    """A target judged at one year, with the figures that decided."""
+
     status: Status
+    rule: int  # the §3 rule that decided, 1-10; QUALITATIVE_RULE (0) for a qualitative target
     met: bool | None
     actual: Decimal | None  # the a used: for 新增 the running sum
     actual_qualifier: str
@@ -162,10 +192,6 @@ class Result:
     projected_value: Decimal | None
     projected_met: bool | None
     note: str
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self.status]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,26 +302,6 @@ def _lower_is_better(terms: TargetTerms) -> bool:
     return False
 
 
-def _project(points: list[tuple[int, Decimal]], target_year: int) -> Decimal | None:
-    """Ordinary least squares through the points, read at the target year (4 places)."""
-    n = len(points)
-    if n < 2:
-        return None
-    # Years are shifted to T so that the intercept is the value at T; sums stay exact.
-    sx = sxx = 0
-    sy = sxy = _ZERO
-    for year, value in points:
-        dx = year - target_year
-        sx += dx
-        sxx += dx * dx
-        sy += value
-        sxy += dx * value
-    denominator = n * sxx - sx * sx
-    if denominator == 0:  # all points in one year
-        return None
-    return _round4(_CTX.divide(sy * sxx - sx * sxy, Decimal(denominator)))
-
-
 def _fmt(value: Decimal | None) -> str:
     """The value without trailing zeros: format(value.normalize(_CTX), "f")."""
     if value is None:
@@ -326,216 +332,107 @@ def _years_text(years: list[int]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# The engine
+# The status rules
 
 
-def _qualitative(qualitative_status: str | None) -> Result:
-    if not qualitative_status:
-        status, note = Status.NO_DATA, "qualitative: no judgement recorded"
-    else:
-        try:
-            status = _QUALITATIVE_STATUSES[qualitative_status]
-        except KeyError:
-            raise ValueError(f"Unknown qualitative status {qualitative_status!r}.") from None
-        note = f"qualitative: recorded as {status.value}"
-    return Result(
-        status=status,
-        met=_QUALITATIVE_MET.get(status),
-        actual=None,
-        actual_qualifier="",
-        baseline_value=None,
-        baseline_year=None,
-        completion=None,
-        progress=None,
-        elapsed=None,
-        projected_value=None,
-        projected_met=None,
-        note=note,
-    )
+# Status members, looked up once (an enum attribute costs a lookup through the class).
+_NO_DATA, _INDETERMINATE, _ACHIEVED = Status.NO_DATA, Status.INDETERMINATE, Status.ACHIEVED
+_NOT_ACHIEVED, _OFF_TRACK, _REGRESSING = Status.NOT_ACHIEVED, Status.OFF_TRACK, Status.REGRESSING
+_INSUFFICIENT_DATA, _ON_TRACK, _LAGGING = (
+    Status.INSUFFICIENT_DATA,
+    Status.ON_TRACK,
+    Status.LAGGING,
+)
 
 
-def _by_year(observations: Sequence[Observation], last_year: int) -> dict[int, Observation]:
-    found: dict[int, Observation] = {}
-    for obs in observations:
-        if obs.year > last_year:
-            continue
-        if obs.year in found:
-            raise ValueError(f"Two approved actuals for {obs.year}.")
-        if obs.qualifier not in _QUALIFIERS:
-            raise ValueError(f"Unknown qualifier {obs.qualifier!r} for {obs.year}.")
-        found[obs.year] = obs
-    return found
+@dataclass(slots=True)
+class _Target:
+    """What the verdicts of one series need from its target, worked out once."""
+
+    year: int  # T
+    per_year: bool
+    text: str  # "≥ 35", "≥ 1 (range 1~3)"
+    no_data: str  # the head of rule 1's note
+    on_track: Decimal
+    lagging: Decimal
+    on_track_text: str
+    lagging_text: str
 
 
-def _sum_qualifier(qualifiers: set[str]) -> str:
-    up, down = qualifiers & _UPWARD, qualifiers & _DOWNWARD
-    if up and down:
-        return MIXED_QUALIFIER
-    if up:
-        return "gt" if "gt" in up else "gte"
-    if down:
-        return "lt" if "lt" in down else "lte"
-    return ""
+@dataclass(slots=True)
+class _Start:
+    """Where a series starts from: the baseline b in year y0, as the rules read it."""
+
+    year: int  # y0
+    value: Decimal  # b
+    text: str  # b as the notes write it
+    met: bool  # b already meets the target, t = b included (rule 5)
+    gap: Decimal  # t - b, the divisor of progress
 
 
-def evaluate(
-    terms: TargetTerms,
-    *,
+def _verdict(
+    target: _Target,
     year: int,
-    period_start: int,
-    observations: Sequence[Observation],
-    baseline: tuple[int, Decimal] | None,
-    qualitative_status: str | None = None,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-) -> Result:
-    """Judge the target at `year` from the approved actuals (any years, any order)."""
-    if terms.comparator == "qualitative":
-        return _qualitative(qualitative_status)
-    if terms.comparator not in _NUMERIC_COMPARATORS:
-        raise ValueError(f"Unknown comparator {terms.comparator!r}.")
-    if terms.measure not in _MEASURES:
-        raise ValueError(f"Unknown measure {terms.measure!r}.")
-    t = terms.value
-    if t is None:
-        raise ValueError("A numeric target needs a value.")
-    target_year = terms.year
-    known = _by_year(observations, year)
-    remarks: list[str] = []
-
-    # The actual a, the baseline (y0, b) and the points of the projection.
-    a: Decimal | None = None
-    qualifier = ""
-    points: list[tuple[int, Decimal]] = []
-    if terms.measure == "new":
-        y0, b = period_start - 1, _ZERO
-        points.append((y0, b))
-        if year in known:
-            running, qualifiers, missing = _ZERO, set(), []
-            for each in range(period_start, year + 1):
-                obs = known.get(each)
-                if obs is None:
-                    missing.append(each)
-                    continue
-                running += obs.value
-                qualifiers.add(obs.qualifier)
-                points.append((each, running))
-            a, qualifier = running, _sum_qualifier(qualifiers)
-            remarks.append(f"新增 sum {period_start}-{year}")
-            if missing:
-                remarks.append(f"no value for {_years_text(missing)}, left out")
-    else:
-        if baseline is not None:
-            y0, b = baseline
-        else:
-            in_period = [each for each in known if each >= period_start]
-            if in_period:
-                y0 = min(in_period)
-                b = known[y0].value
-                remarks.append(f"baseline = earliest actual ({y0})")
-            else:
-                y0, b = None, None
-        if year in known:
-            a, qualifier = known[year].value, known[year].qualifier
-        if y0 is not None:
-            points.append((y0, b))
-            points.extend((each, known[each].value) for each in sorted(known) if each > y0)
-    elapsed = _elapsed(year, y0, target_year)
-
-    def result(status: Status, rule: str, **numbers) -> Result:
-        values = dict(
-            met=None,
-            actual=a,
-            actual_qualifier=qualifier,
-            completion=None,
-            progress=None,
-            projected_value=None,
-            projected_met=None,
-        )
-        values.update(numbers)
-        note = "; ".join([rule, *remarks])
-        return Result(
-            status=status,
-            baseline_value=b,
-            baseline_year=y0,
-            elapsed=elapsed,
-            note=note,
-            **values,
-        )
-
-    # Rule 1: no approved actual for the year.
+    a: Decimal | None,
+    qualifier: str,
+    met: bool | None,
+    start: _Start | None,
+    elapsed: Decimal | None,
+    progress: Decimal | None,
+) -> tuple[Status, int, str]:
+    """The status at `year` by DOMAIN.md §3: the first rule that applies, its number, and a
+    note naming it with the figures that decided. The rules are written here and nowhere
+    else; the figures come from evaluate_series()."""
     if a is None:
-        what = "yearly value" if terms.measure == "new" else "actual"
-        return result(Status.NO_DATA, f"rule 1: no approved {what} for {year}")
-
-    target = _target_interval(terms.comparator, t)
-    mixed = qualifier == MIXED_QUALIFIER
-    met = None if mixed else _judge(_actual_interval(a, qualifier), target)
-    completion = _ratio(t, a) if _lower_is_better(terms) else _ratio(a, t)
-    progress = None if b is None or t == b else _ratio(a - b, t - b)
-    projected = _project(points, target_year) if y0 is not None else None
-    projected_met = None if projected is None else _meets(projected, terms.comparator, t)
-    numbers = dict(
-        met=met,
-        completion=completion,
-        progress=progress,
-        projected_value=projected,
-        projected_met=projected_met,
-    )
-    actual_text, terms_text = _actual_text(a, qualifier), _terms_text(terms)
-
-    # Rules 2-4: the verdict on the actual itself.
+        return _NO_DATA, 1, f"{target.no_data}{year}"
+    actual = _fmt(a) if qualifier == "" else _actual_text(a, qualifier)
     if met is None:
-        rule = f"rule 2: actual {actual_text} neither surely meets nor surely fails {terms_text}"
-        return result(Status.INDETERMINATE, rule, **numbers)
+        note = f"rule 2: actual {actual} neither surely meets nor surely fails {target.text}"
+        return _INDETERMINATE, 2, note
     if met:
-        return result(
-            Status.ACHIEVED, f"rule 3: actual {actual_text} meets {terms_text}", **numbers
+        return _ACHIEVED, 3, f"rule 3: actual {actual} meets {target.text}"
+    if target.per_year:
+        note = f"rule 4: 每年 target, {year} judged alone: {actual} fails {target.text}"
+        return _NOT_ACHIEVED, 4, note
+    if year >= target.year:
+        note = f"rule 4: {year} ≥ target year {target.year}: {actual} fails {target.text}"
+        return _NOT_ACHIEVED, 4, note
+    if start is not None and start.met:
+        note = (
+            f"rule 5: baseline {start.text} ({start.year}) already met {target.text},"
+            f" actual {actual}"
         )
-    if terms.measure == "per_year":
-        rule = f"rule 4: 每年 target, {year} judged alone: {actual_text} fails {terms_text}"
-        return result(Status.NOT_ACHIEVED, rule, **numbers)
-    if year >= target_year:
-        rule = f"rule 4: {year} ≥ target year {target_year}: {actual_text} fails {terms_text}"
-        return result(Status.NOT_ACHIEVED, rule, **numbers)
-
-    # Rules 5-10: on the way to the target year.
-    if b is not None and (t == b or _meets(b, terms.comparator, t)):
-        rule = f"rule 5: baseline {_fmt(b)} ({y0}) already met {terms_text}, actual {actual_text}"
-        return result(Status.OFF_TRACK, rule, **numbers)
-    if b is None:
-        return result(Status.INSUFFICIENT_DATA, "rule 6: no baseline", **numbers)
-    if elapsed is None or elapsed == 0:
-        rule = f"rule 6: elapsed 0 (baseline year {y0}, year {year})"
-        return result(Status.INSUFFICIENT_DATA, rule, **numbers)
-    figures = f"a {actual_text}, b {_fmt(b)} ({y0}), target {terms_text}"
+        return _OFF_TRACK, 5, note
+    if start is None:
+        return _INSUFFICIENT_DATA, 6, "rule 6: no baseline"
+    if not elapsed:
+        note = f"rule 6: elapsed 0 (baseline year {start.year}, year {year})"
+        return _INSUFFICIENT_DATA, 6, note
+    figures = f"a {actual}, b {start.text} ({start.year}), target {target.text}"
     if progress < 0:
-        return result(Status.REGRESSING, f"rule 7: progress {progress} < 0; {figures}", **numbers)
-    for status, share, number in (
-        (Status.ON_TRACK, thresholds.on_track, "8"),
-        (Status.LAGGING, thresholds.lagging, "9"),
-    ):
-        bar = share * elapsed
+        return _REGRESSING, 7, f"rule 7: progress {progress!s} < 0; {figures}"
+    bar = target.on_track * elapsed
+    if progress >= bar:
+        status, rule = _ON_TRACK, 8
+        head = f"rule 8: progress {progress!s} ≥ {target.on_track_text}"
+    else:
+        bar = target.lagging * elapsed
         if progress >= bar:
-            rule = (
-                f"rule {number}: progress {progress} ≥ {_fmt(share)} × elapsed {elapsed}"
-                f" = {_fmt(bar)}; {figures}"
-            )
-            return result(status, rule, **numbers)
-    rule = (
-        f"rule 10: progress {progress} < {_fmt(thresholds.lagging)} × elapsed {elapsed}"
-        f" = {_fmt(thresholds.lagging * elapsed)}; {figures}"
-    )
-    return result(Status.OFF_TRACK, rule, **numbers)
+            status, rule = _LAGGING, 9
+            head = f"rule 9: progress {progress!s} ≥ {target.lagging_text}"
+        else:
+            status, rule = _OFF_TRACK, 10
+            head = f"rule 10: progress {progress!s} < {target.lagging_text}"
+    return status, rule, f"{head} × elapsed {elapsed!s} = {_kept_text(bar)}; {figures}"
 
 
 # ---------------------------------------------------------------------------------------------
-# The engine over a series of years (what a recompute needs)
+# The figures, year by year
 #
-# evaluate_series() gives exactly what evaluate() gives year by year (a test checks this on
-# many random cases), but walks the years once: the observations are checked and sorted once,
-# the running 新增 sum, the baseline and the least-squares sums of the projection grow as the
-# years advance, and what depends on the target alone (its interval, its text) is worked out
-# once. The arithmetic is the same, in the same order, so the Decimals are the same.
+# evaluate_series() walks the years of a series once: the observations are checked and sorted
+# once, and the running 新增 sum, the baseline and the least-squares sums of the projection
+# grow as the years advance; what depends on the target alone (its interval, its text) is
+# worked out once. evaluate() is the series of one year.
 
 
 # How an exact value is judged against a one-sided target: what _judge gives for the
@@ -551,56 +448,74 @@ _EXACT_COMPARISONS = {
 
 # Kept values (each cache is emptied when it grows past 4096 entries; none depends on the
 # caller's decimal context): elapsed by (year, y0, T), Decimal(n) of the least-squares
-# denominators, _fmt() of the bars of rules 8-10.
+# denominators, _fmt() of the thresholds and of the bars of rules 8-10.
 _ELAPSED: dict[tuple[int, int, int], Decimal] = {}
 _DECIMAL_INTS: dict[int, Decimal] = {}
-_BAR_TEXTS: dict[Decimal, str] = {}
-# Status members, looked up once (an enum attribute costs a lookup through the class).
-_NO_DATA, _INDETERMINATE, _ACHIEVED = Status.NO_DATA, Status.INDETERMINATE, Status.ACHIEVED
-_NOT_ACHIEVED, _OFF_TRACK, _REGRESSING = Status.NOT_ACHIEVED, Status.OFF_TRACK, Status.REGRESSING
-_INSUFFICIENT_DATA, _ON_TRACK, _LAGGING = (
-    Status.INSUFFICIENT_DATA,
-    Status.ON_TRACK,
-    Status.LAGGING,
-)
+_KEPT_TEXTS: dict[Decimal, str] = {}
 
 
-def _row(r: Result) -> tuple:
-    return (
-        r.status,
-        r.met,
-        r.actual,
-        r.actual_qualifier,
-        r.baseline_value,
-        r.baseline_year,
-        r.completion,
-        r.progress,
-        r.elapsed,
-        r.projected_value,
-        r.projected_met,
-        r.note,
+def _kept_text(value: Decimal) -> str:
+    """_fmt() of a value that recurs: a threshold, or a bar of rules 8-10 (a threshold times
+    an elapsed). Such values are never negative, so equal values (hence equal keys) have the
+    same text."""
+    text = _KEPT_TEXTS.get(value)
+    if text is None:
+        if len(_KEPT_TEXTS) > 4096:
+            _KEPT_TEXTS.clear()
+        text = _KEPT_TEXTS[value] = _fmt(value)
+    return text
+
+
+def _qualitative(qualitative_status: str | None) -> Result:
+    if not qualitative_status:
+        status, note = Status.NO_DATA, "qualitative: no judgement recorded"
+    else:
+        try:
+            status = _QUALITATIVE_STATUSES[qualitative_status]
+        except KeyError:
+            raise ValueError(f"Unknown qualitative status {qualitative_status!r}.") from None
+        note = f"qualitative: recorded as {status.value}"
+    met = _QUALITATIVE_MET.get(status)
+    return Result(
+        status, QUALITATIVE_RULE, met, None, "", None, None, None, None, None, None, None, note
     )
 
 
-def evaluate_series_rows(
+def _sum_qualifier(qualifiers: set[str]) -> str:
+    up, down = qualifiers & _UPWARD, qualifiers & _DOWNWARD
+    if up and down:
+        return MIXED_QUALIFIER
+    if up:
+        return "gt" if "gt" in up else "gte"
+    if down:
+        return "lt" if "lt" in down else "lte"
+    return ""
+
+
+def evaluate_series(
     terms: TargetTerms,
     *,
     years: Iterable[int],
     period_start: int,
-    observations: Iterable[tuple[int, Decimal, str]],
-    baseline: tuple[int, Decimal] | None,
+    observations: Iterable[Observation],
+    baseline: Baseline | None,
     qualitative_statuses: Mapping[int, str] | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
-) -> list[tuple]:
-    """evaluate_series() as plain tuples in Result field order; observations as
-    (year, value, qualifier) triples. Raises ValueError where evaluate() would for any year."""
+) -> list[Result]:
+    """Judge the target at each of the years, from the approved actuals (any years, any order;
+    Observations or plain (year, value, qualifier) triples); the Results in the order given.
+
+    baseline: the plan's, or None. qualitative_statuses maps a year to the
+    status a person recorded for it (qualitative targets). Raises ValueError for a malformed
+    target, an unknown qualifier or two actuals for one year (up to the last year asked).
+    """
     years = list(years)
     if not years:
         return []
     comparator, measure = terms.comparator, terms.measure
     if comparator == "qualitative":
         statuses = qualitative_statuses or {}
-        return [_row(_qualitative(statuses.get(year))) for year in years]
+        return [_qualitative(statuses.get(year)) for year in years]
     if comparator not in _NUMERIC_COMPARATORS:
         raise ValueError(f"Unknown comparator {comparator!r}.")
     if measure not in _MEASURES:
@@ -620,18 +535,31 @@ def evaluate_series_rows(
             raise ValueError(f"Unknown qualifier {qualifier!r} for {year}.")
         known[year] = (value, qualifier)
 
-    target = _target_interval(comparator, t)
+    is_new = measure == "new"
+    # Built once per series, and a recompute judges 150,000 series: by position (keywords
+    # would double the cost), in the order of _Target's fields.
+    target = _Target(
+        target_year,
+        measure == "per_year",
+        _terms_text(terms),
+        "rule 1: no approved yearly value for " if is_new else "rule 1: no approved actual for ",
+        thresholds.on_track,
+        thresholds.lagging,
+        _kept_text(thresholds.on_track),
+        _kept_text(thresholds.lagging),
+    )
+    interval = _target_interval(comparator, t)
     # An exact value meets a one-sided target by a plain comparison (what _judge works out).
     compare = _EXACT_COMPARISONS.get(comparator)
     lower_better = _lower_is_better(terms)
-    terms_text = _terms_text(terms)
-    on_share, lag_share = thresholds.on_track, thresholds.lagging
-    on_text, lag_text = _fmt(on_share), _fmt(lag_share)
-    is_new, per_year = measure == "new", measure == "per_year"
-    rule_1 = (
-        "rule 1: no approved yearly value for " if is_new else "rule 1: no approved actual for "
-    )
     divide, quantize = _CTX.divide, _CTX_HALF_UP.quantize
+    # A Result from its fields in order, without Result(...)'s keyword handling: a third of
+    # its time (a recompute makes 1.5 million of them).
+    new_tuple = tuple.__new__
+
+    def starting(y0: int, b: Decimal) -> _Start:
+        met = t == b or (compare(b, t) if compare else _meets(b, comparator, t))
+        return _Start(y0, b, _fmt(b), met, t - b)  # by position, as _Target
 
     # What grows with the years: the known years taken in so far (those <= the year), the
     # least-squares sums over the projection points, the 新增 running sum and its gaps.
@@ -649,16 +577,16 @@ def evaluate_series_rows(
         y0, b = baseline
     else:
         y0 = b = None
+    start = None
     if y0 is not None:
+        start = starting(y0, b)
         dx = y0 - target_year
         n, sx, sxx = 1, dx, dx * dx
         sy += b
         sxy += dx * b
-    b_checked: Decimal | None = None  # the b for which b_met, b_text and t_minus_b hold
-    b_met, b_text, t_minus_b = False, "", _ZERO
 
     ordered = sorted(set(years))
-    rows = []
+    results = []
     for year in ordered:
         while taken < n_known and pending[taken] <= year:
             k = pending[taken]
@@ -673,6 +601,7 @@ def evaluate_series_rows(
             elif y0 is None:
                 if k >= period_start:
                     y0, b = k, value
+                    start = starting(y0, b)
                     remark = f"; baseline = earliest actual ({k})"
                     dx = k - target_year
                     n, sx, sxx = 1, dx, dx * dx
@@ -716,144 +645,73 @@ def evaluate_series_rows(
                 a = None
             else:
                 a, qualifier = observed
-        if a is None:
-            rows.append(
-                (
-                    _NO_DATA, None, None, "", b, y0, None, None, elapsed, None, None,
-                    f"{rule_1}{year}{remark}",
-                )
-            )  # fmt: skip
-            continue
 
-        if qualifier == "" and compare is not None:
-            met = compare(a, t)
-        elif qualifier == MIXED_QUALIFIER:
-            met = None
-        else:
-            met = _judge(_actual_interval(a, qualifier), target)
-        # _ratio(): a quotient rounded half up to 4 places, never "-0.0000".
-        if lower_better:
-            completion = None if not a else quantize(divide(t, a), _Q4)
-        else:
-            completion = None if not t else quantize(divide(a, t), _Q4)
-        if completion is not None and not completion:
-            completion = abs(completion)
-        if b is not b_checked and b is not None:
-            b_checked, b_text, t_minus_b = b, _fmt(b), t - b
-            b_met = t == b or (compare(b, t) if compare else _meets(b, comparator, t))
-        if b is None or not t_minus_b:
-            progress = None
-        else:
-            progress = quantize(divide(a - b, t_minus_b), _Q4)
-            if not progress:
-                progress = abs(progress)
-        projected = projected_met = None
-        if y0 is not None and n >= 2:
-            denominator = n * sxx - sx * sx
-            if denominator != 0:
-                divisor = _DECIMAL_INTS.get(denominator)
-                if divisor is None:
-                    if len(_DECIMAL_INTS) > 4096:
-                        _DECIMAL_INTS.clear()
-                    divisor = _DECIMAL_INTS[denominator] = Decimal(denominator)
-                projected = quantize(divide(sy * sxx - sx * sxy, divisor), _Q4)
-                if not projected:
-                    projected = abs(projected)
-                projected_met = (
-                    compare(projected, t) if compare else _meets(projected, comparator, t)
-                )
-        actual_text = _fmt(a) if qualifier == "" else _actual_text(a, qualifier)
-
-        if met is None:
-            status = _INDETERMINATE
-            note = (
-                f"rule 2: actual {actual_text} neither surely meets nor surely fails {terms_text}"
-            )
-        elif met:
-            status, note = _ACHIEVED, f"rule 3: actual {actual_text} meets {terms_text}"
-        elif per_year:
-            status = _NOT_ACHIEVED
-            note = f"rule 4: 每年 target, {year} judged alone: {actual_text} fails {terms_text}"
-        elif year >= target_year:
-            status = _NOT_ACHIEVED
-            note = f"rule 4: {year} ≥ target year {target_year}: {actual_text} fails {terms_text}"
-        elif b is None:
-            status, note = _INSUFFICIENT_DATA, "rule 6: no baseline"
-        elif b_met:
-            status = _OFF_TRACK
-            note = (
-                f"rule 5: baseline {b_text} ({y0}) already met {terms_text}, actual {actual_text}"
-            )
-        elif elapsed is None or not elapsed:
-            status = _INSUFFICIENT_DATA
-            note = f"rule 6: elapsed 0 (baseline year {y0}, year {year})"
-        elif progress < 0:
-            status = _REGRESSING
-            note = (
-                f"rule 7: progress {progress!s} < 0; "
-                f"a {actual_text}, b {b_text} ({y0}), target {terms_text}"
-            )
-        else:
-            elapsed_text, progress_text = str(elapsed), str(progress)
-            bar = on_share * elapsed
-            if progress >= bar:
-                status, head = _ON_TRACK, f"rule 8: progress {progress_text} ≥ {on_text}"
+        met = completion = progress = projected = projected_met = None
+        if a is not None:
+            if qualifier == "" and compare is not None:
+                met = compare(a, t)
+            elif qualifier != MIXED_QUALIFIER:
+                met = _judge(_actual_interval(a, qualifier), interval)
+            # _ratio(): a quotient rounded half up to 4 places, never "-0.0000".
+            if lower_better:
+                completion = None if not a else quantize(divide(t, a), _Q4)
             else:
-                bar = lag_share * elapsed
-                if progress >= bar:
-                    status, head = _LAGGING, f"rule 9: progress {progress_text} ≥ {lag_text}"
-                else:
-                    status, head = (
-                        _OFF_TRACK,
-                        f"rule 10: progress {progress_text} < {lag_text}",
+                completion = None if not t else quantize(divide(a, t), _Q4)
+            if completion is not None and not completion:
+                completion = abs(completion)
+            if start is not None and start.gap:
+                progress = quantize(divide(a - b, start.gap), _Q4)
+                if not progress:
+                    progress = abs(progress)
+            if y0 is not None and n >= 2:
+                denominator = n * sxx - sx * sx
+                if denominator != 0:
+                    divisor = _DECIMAL_INTS.get(denominator)
+                    if divisor is None:
+                        if len(_DECIMAL_INTS) > 4096:
+                            _DECIMAL_INTS.clear()
+                        divisor = _DECIMAL_INTS[denominator] = Decimal(denominator)
+                    projected = quantize(divide(sy * sxx - sx * sxy, divisor), _Q4)
+                    if not projected:
+                        projected = abs(projected)
+                    projected_met = (
+                        compare(projected, t) if compare else _meets(projected, comparator, t)
                     )
-            # Bars are few (a share times an elapsed): their texts are kept. A bar is never
-            # negative, so equal bars (hence equal keys) have the same text.
-            bar_text = _BAR_TEXTS.get(bar)
-            if bar_text is None:
-                if len(_BAR_TEXTS) > 4096:
-                    _BAR_TEXTS.clear()
-                bar_text = _BAR_TEXTS[bar] = _fmt(bar)
-            note = (
-                f"{head} × elapsed {elapsed_text} = {bar_text}; "
-                f"a {actual_text}, b {b_text} ({y0}), target {terms_text}"
-            )
-        rows.append(
-            (
-                status, met, a, qualifier, b, y0, completion, progress, elapsed, projected,
+
+        status, rule, note = _verdict(target, year, a, qualifier, met, start, elapsed, progress)
+        results.append(
+            new_tuple(Result, (
+                status, rule, met, a, qualifier, b, y0, completion, progress, elapsed, projected,
                 projected_met, note + remark,
-            )
+            ))
         )  # fmt: skip
     if ordered == years:
-        return rows
-    found = dict(zip(ordered, rows, strict=True))
+        return results
+    found = dict(zip(ordered, results, strict=True))
     return [found[year] for year in years]
 
 
-def evaluate_series(
+def evaluate(
     terms: TargetTerms,
     *,
-    years: Iterable[int],
+    year: int,
     period_start: int,
-    observations: Sequence[Observation],
-    baseline: tuple[int, Decimal] | None,
-    qualitative_statuses: Mapping[int, str] | None = None,
+    observations: Iterable[Observation],
+    baseline: Baseline | None,
+    qualitative_status: str | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
-) -> list[Result]:
-    """evaluate() for each of the years, in one pass; the same Results, in the order given.
-
-    qualitative_statuses maps a year to the status recorded for it (qualitative targets).
-    """
-    rows = evaluate_series_rows(
+) -> Result:
+    """Judge the target at one year: evaluate_series() of that year alone."""
+    (result,) = evaluate_series(
         terms,
-        years=years,
+        years=[year],
         period_start=period_start,
-        observations=[(obs.year, obs.value, obs.qualifier) for obs in observations],
+        observations=observations,
         baseline=baseline,
-        qualitative_statuses=qualitative_statuses,
+        qualitative_statuses={year: qualitative_status} if qualitative_status else None,
         thresholds=thresholds,
     )
-    return [Result(*row) for row in rows]
+    return result
 
 
 def rollup(statuses: Iterable[tuple[Status | str, bool]]) -> dict:

@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from qualityplan.runs import BackgroundRun
 
+from . import attainment
 from .values import reading
 
 
@@ -381,17 +382,12 @@ class CanonicalIndicator(models.Model):
         return self.name
 
 
-class AttainmentStatus(models.TextChoices):
-    NO_DATA = "no_data", _("未填报")
-    INDETERMINATE = "indeterminate", _("无法判定")
-    ACHIEVED = "achieved", _("已达标")
-    NOT_ACHIEVED = "not_achieved", _("未达标")
-    OFF_TRACK = "off_track", _("严重滞后")
-    INSUFFICIENT_DATA = "insufficient_data", _("数据不足")
-    REGRESSING = "regressing", _("逆向")
-    ON_TRACK = "on_track", _("符合序时进度")
-    LAGGING = "lagging", _("滞后")
-    IN_PROGRESS = "in_progress", _("推进中")
+# The statuses of the attainment engine, with their names translated where they are shown.
+AttainmentStatus = models.TextChoices(
+    "AttainmentStatus",
+    [(status.name, (status.value, _(status.label))) for status in attainment.Status],
+    module=__name__,
+)
 
 
 class AttainmentResult(models.Model):
@@ -420,6 +416,9 @@ class AttainmentResult(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("评价年份"))
     status = models.CharField(_("完成状态"), max_length=20, choices=AttainmentStatus.choices)
+    # The number of the DOMAIN.md §3 rule that decided the status (attainment.Result.rule):
+    # 1-10, 0 for a qualitative target; empty for rows stored before it was recorded.
+    rule = models.PositiveSmallIntegerField(_("判定规则"), null=True)
     met = models.BooleanField(_("是否达标"), null=True)
     actual = models.DecimalField(_("实际值"), max_digits=24, decimal_places=6, null=True)
     actual_qualifier = models.CharField(_("限定"), max_length=8, blank=True)

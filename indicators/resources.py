@@ -1,23 +1,70 @@
 """django-import-export resources: the actuals upload (admin and command share it)."""
 
-from dataclasses import dataclass
+import logging
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from import_export import resources
 from import_export.fields import Field
 from import_export.results import InvalidRow, Result
 
-from .imports import COLUMN_LABELS, COLUMNS, canonical_header, resolve_row
+from .imports import (
+    COLUMN_LABELS,
+    COLUMNS,
+    ImportProblem,
+    canonical_header,
+    file_problems,
+    resolve_row,
+    sheet_row,
+)
 from .models import Actual
 from .services.actuals import actual_import_row
+from .services.runs import attainment_run_queue
+
+log = logging.getLogger(__name__)
+
+
+class ImportResult(Result):
+    """The result of an upload, with the file's own headings (to say where a problem is) and
+    the problems that refused the whole file before any row was read."""
+
+    def __init__(self, headings=(), refusals=()):
+        super().__init__()
+        self.headings, self.refusals = list(headings), list(refusals)
+
+    def has_errors(self):
+        return bool(self.refusals) or super().has_errors()
+
+    @property
+    def problems(self):
+        return import_errors(self)
+
+    def append_invalid_row(self, number, row, validation_error):
+        """Keeps the refused row's cells by column (the library keys them by the headings
+        of its preview, which here are words, not the file's columns)."""
+        self.invalid_rows.append(
+            InvalidRow(number=number, validation_error=validation_error, values=dict(row))
+        )
+
+    def refused_rows(self):
+        """The file's headings and, per refused row, its spreadsheet row and its cells as
+        typed (blank for an empty cell)."""
+        columns = [canonical_header(h) for h in self.headings]
+        rows = [
+            (
+                sheet_row(invalid.number),
+                ["" if invalid.values.get(c) is None else invalid.values[c] for c in columns],
+            )
+            for invalid in self.invalid_rows
+        ]
+        return [str(h) for h in self.headings], rows
 
 
 class ActualImportResource(resources.ModelResource):
-    """Rows of `plan, indicator, region, year, value, note`; all rows or none are written."""
+    """Rows of `plan, indicator, region, year, value, note` and optionally `explanation,
+    next_steps`; all rows or none are written."""
 
     plan = Field(attribute="indicator__plan__slug", column_name="plan", readonly=True)
     indicator = Field(attribute="indicator__code", column_name="indicator", readonly=True)
@@ -37,11 +84,15 @@ class ActualImportResource(resources.ModelResource):
         clean_model_instances = False
         store_instance = True
 
+    def __init__(self, approve=False, entered_by=None, **kwargs):
+        super().__init__(**kwargs)
+        self.approve, self.entered_by = approve, entered_by
+
     def get_user_visible_fields(self):
         return [f for f in super().get_user_visible_fields() if f.column_name != "status"]
 
     def get_result_class(self):
-        return UploadResult
+        return ImportResult
 
     def get_diff_class(self):
         return ChangeDiff
@@ -49,23 +100,30 @@ class ActualImportResource(resources.ModelResource):
     def get_diff_headers(self):
         return [_heading(f.column_name) for f in self.get_import_fields()]
 
+    def import_data(self, dataset, **kwargs):
+        """A file with a problem of its own (no headings, a column missing) is refused whole,
+        before any row; otherwise every row is checked and all or none are written."""
+        headings = list(dataset.headers or [])
+        refusals = file_problems(headings, len(dataset), max_rows=settings.IMPORT_MAX_ROWS)
+        if refusals:
+            return ImportResult(headings, refusals)
+        result = super().import_data(dataset, **kwargs)
+        result.headings = headings
+        unexpected = [e for _n, errors in result.row_errors() for e in errors]
+        # For the log only: import_errors tells the clerk in plain words.
+        for error in [*result.base_errors, *unexpected]:
+            log.error("Upload not stored (row %s)", error.number, exc_info=error.error)
+        return result
+
     def before_import(self, dataset, **kwargs):
-        if len(dataset) > settings.IMPORT_MAX_ROWS:
-            raise ValueError(
-                _("行数(%(n)d)超过上限 %(max)d 行,请分批上传。")
-                % {"n": len(dataset), "max": settings.IMPORT_MAX_ROWS}
-            )
         dataset.headers = [canonical_header(h) for h in dataset.headers]
-        missing = [c for c in ("plan", "indicator", "year", "value") if c not in dataset.headers]
-        if missing:
-            separator = pgettext("list separator", "、")
-            names = separator.join(f"{c}({COLUMN_LABELS[c]})" for c in missing)
-            raise ValueError(_("表格缺少必需的列:%(names)s。") % {"names": names})
         self.user, self._seen, self._resolved = kwargs["user"], {}, None
 
     def before_import_row(self, row, **kwargs):
-        row["_row_number"] = sheet_row(kwargs.get("row_number"))
-        self._resolved = resolve_row(self.user, row, seen=self._seen)
+        row["_row_number"] = kwargs.get("row_number")
+        self._resolved = resolve_row(
+            self.user, row, approve=self.approve, seen=self._seen, entered_by=self.entered_by
+        )
 
     def get_or_init_instance(self, instance_loader, row):
         r = self._resolved
@@ -82,97 +140,62 @@ class ActualImportResource(resources.ModelResource):
             raise ValidationError({column: messages for column, messages in r.errors.items()})
 
     def do_instance_save(self, instance, is_create):
-        actual_import_row(user=self.user, actual=instance, row=self._resolved)
-
-    def after_import(self, dataset, result, **kwargs):
-        result.columns = list(dataset.headers or [])
-
-
-def sheet_row(number):
-    """The spreadsheet's row of the `number`th data row: its heading is row 1."""
-    return None if number is None else number + 1
-
-
-def _heading(column):
-    """A column as a person reads it: the template's heading, in their language."""
-    if column == "status":
-        return _("状态")
-    return _(COLUMN_LABELS.get(column, column))
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """One problem of an upload, where the clerk finds it in the file."""
-
-    row: int | None  # the spreadsheet's row (the heading is row 1); None: the whole file
-    column: int | None  # the column's position in the file, from 1
-    heading: str
-    message: str
-
-    def __str__(self):
-        if self.row is None:
-            return self.message
-        if self.column is None:
-            return _("第%(row)d行:%(message)s") % {"row": self.row, "message": self.message}
-        return _("第%(row)d行 第%(column)d列(%(heading)s):%(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "heading": self.heading,
-            "message": self.message,
-        }
-
-
-class UploadResult(Result):
-    """An import's result that knows the file's columns, to say where each problem is."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.columns = []  # the file's headings as column codes, in the file's order
-
-    def append_invalid_row(self, number, row, validation_error):
-        """Keeps the refused row's cells by column (the library keys them by the headings
-        of its preview, which here are words, not the file's columns)."""
-        self.invalid_rows.append(
-            InvalidRow(number=number, validation_error=validation_error, values=dict(row))
+        actual_import_row(
+            user=self.user,
+            actual=instance,
+            row=self._resolved,
+            approve=self.approve,
+            entered_by=self.entered_by,
         )
 
-    def problems(self):
-        """Every problem as an ImportProblem, in row and column order."""
-        position = {column: n for n, column in enumerate(self.columns, 1)}
-        found = [ImportProblem(None, None, "", str(e.error)) for e in self.base_errors]
-        for number, errors in self.row_errors():
-            found += [ImportProblem(sheet_row(number), None, "", str(e.error)) for e in errors]
-        for invalid in self.invalid_rows:
-            for column, messages in invalid.error_dict.items():
-                where = None if column == NON_FIELD_ERRORS else column
-                found += [
-                    ImportProblem(
-                        sheet_row(invalid.number),
-                        position.get(where),
-                        _heading(where) if where else "",
-                        str(m),
-                    )
-                    for m in messages
-                ]
-        return sorted(found, key=lambda p: (p.row or 0, p.column or 0))
-
-    def refused_rows(self):
-        """The file's headings and, per refused row, its spreadsheet row and its cells as
-        typed (blank for an empty cell)."""
-        headings = [_heading(c) for c in self.columns]
-        rows = [
-            (
-                sheet_row(invalid.number),
-                ["" if invalid.values.get(c) is None else invalid.values[c] for c in self.columns],
-            )
-            for invalid in self.invalid_rows
-        ]
-        return headings, rows
+    def after_import(self, dataset, result, **kwargs):
+        if (
+            self.approve
+            and not kwargs.get("dry_run")
+            and not (result.has_errors() or result.has_validation_errors())
+        ):
+            touched = {
+                row.instance.indicator_id
+                for row in result.rows
+                if getattr(row, "instance", None) is not None
+            }
+            if touched:
+                attainment_run_queue(indicator_ids=touched, scope="导入并审核")
 
 
 def import_errors(result):
-    """Every problem of an import result (ImportProblem), row and column order."""
-    return result.problems()
+    """Every problem of an import result, as ImportProblems in the order of the file. What
+    failed unexpectedly (logged with its traceback) is said in general words, never with an
+    exception's or the database's message."""
+    positions = {}
+    for position, heading in enumerate(result.headings, 1):
+        positions.setdefault(canonical_header(heading), (position, str(heading)))
+    problems = list(result.refusals)
+    if result.base_errors:
+        problems.append(ImportProblem(_("导入失败,未导入任何数据;请稍后重试或联系系统管理员。")))
+    for number, _errors in result.row_errors():
+        problems.append(
+            ImportProblem(
+                _("该行无法保存,请检查各单元格的内容;本文件未导入任何数据。"),
+                row=sheet_row(number),
+            )
+        )
+    for invalid in result.invalid_rows:
+        for column, messages in invalid.error_dict.items():
+            position, heading = positions.get(column, (None, ""))
+            problems += [
+                ImportProblem(m, row=sheet_row(invalid.number), column=position, heading=heading)
+                for m in messages
+            ]
+    return sorted(problems, key=lambda p: (p.row or 0, p.column or 0))
+
+
+def _heading(column):
+    """A column of the preview as a person reads it: the template's heading, in their
+    language."""
+    if column == "status":
+        return _("状态")
+    return _(COLUMN_LABELS.get(column, column))
 
 
 class ChangeDiff(resources.Diff):

@@ -22,7 +22,8 @@ def _conflict_label(conflict):
 
 
 def reference_baseline(baselines, target_year):
-    """The latest baseline at or before the target year (the first stated, on a tie)."""
+    """The latest baseline at or before the target year (the first stated, on a tie), of
+    anything with a `year`: Baseline models, attainment.Baseline rows (the recompute)."""
     candidates = [b for b in baselines if b.year <= target_year]
     if not candidates:
         return None

@@ -18,7 +18,7 @@ from regions.models import Region
 from . import attainment, wording
 from .entry_rules import OpenYear, Standing, open_years, would_give
 from .models import Actual, Indicator, Plan, PlanYear
-from .recompute import thresholds
+from .recompute.judging import thresholds
 from .selectors import primary_targets, reference_baseline
 from .values import Figure
 

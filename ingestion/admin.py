@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.history import HistoryAccess
 from indicators.changes import mark_change
 from indicators.values import plain_decimal
 
@@ -95,7 +96,7 @@ class ProposalInline(admin.TabularInline):
 
 
 @admin.register(PlanDocument)
-class PlanDocumentAdmin(SimpleHistoryAdmin):
+class PlanDocumentAdmin(HistoryAccess, SimpleHistoryAdmin):
     list_display = [
         "title",
         "region",
@@ -339,7 +340,7 @@ _EDITABLE = [
 
 
 @admin.register(TargetProposal)
-class TargetProposalAdmin(SimpleHistoryAdmin):
+class TargetProposalAdmin(HistoryAccess, SimpleHistoryAdmin):
     list_display = ["number", *_EDITABLE, "confidence", "decision", "quote_excerpt"]
     list_display_links = ["number"]
     list_editable = _EDITABLE

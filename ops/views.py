@@ -2,10 +2,28 @@ from django.db import connection
 from django.http import JsonResponse
 
 from dashboards.cache import cache_available
+from indicators.models import AttainmentRun
+from reports.models import ReportJob
+
+# The background runs an administrator watches, by the name /healthz/ gives them.
+RUN_KINDS = {"attainment": AttainmentRun, "report": ReportJob}
+
+
+def stuck_runs():
+    """Every run stuck past RUN_STUCK_AFTER_MINUTES, oldest first, as /healthz/ names it."""
+    stuck = []
+    for kind, model in RUN_KINDS.items():
+        for pk, state, created_at, started_at in model.stuck().values_list(
+            "pk", "state", "created_at", "started_at"
+        ):
+            since = started_at if state == model.State.RUNNING else created_at
+            stuck.append({"kind": kind, "id": pk, "state": state, "since": since.isoformat()})
+    return sorted(stuck, key=lambda s: s["since"])
 
 
 def healthz(request):
-    """For load balancers and compose: the database must answer; the cache is reported."""
+    """For load balancers, compose and whoever watches: the database must answer and no
+    background run may be stuck (503 names them); the cache is reported."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -13,4 +31,10 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any failure means the database is not usable
         database = "down"
     body = {"database": database, "cache": "ok" if cache_available() else "down"}
-    return JsonResponse(body, status=200 if database == "ok" else 503)
+    if database == "ok":
+        stuck = stuck_runs()
+        body["runs"] = "stuck" if stuck else "ok"
+        if stuck:
+            body["stuck"] = stuck
+    healthy = database == "ok" and body["runs"] == "ok"
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -3,12 +3,17 @@
 An attainment recompute (`indicators.AttainmentRun`) and an auditor's workbook
 (`reports.ReportJob`) live the same life. Queued once the transaction that asked for it
 commits (a worker must not look for a row that is not there yet); `not_queued` when the
-broker cannot be reached, for a catch-up to do later; then running, done or failed.
+broker cannot be reached, for a catch-up to do later; then running, done or failed. A run
+running or queued past RUN_STUCK_AFTER_MINUTES is stuck: shown on /healthz/ and in the admin,
+and done again by the catch-up.
 """
 
 import logging
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,14 +80,29 @@ class BackgroundRun(models.Model):
         self.save(update_fields=list(fields))
 
     @classmethod
-    def catch_up(cls, execute) -> int:
-        """Do here and now, with `execute(pk)`, every run the broker could not take, oldest
-        first; returns how many."""
-        pending = list(
-            cls.objects.filter(state=RunState.NOT_QUEUED)
-            .order_by("pk")
-            .values_list("pk", flat=True)
+    def stuck_condition(cls, *, now: datetime | None = None) -> Q:
+        """Runs running, or waiting in the queue, for longer than RUN_STUCK_AFTER_MINUTES
+        (longer than any task may take): their worker died, or no worker takes work."""
+        since = (now or timezone.now()) - timedelta(minutes=settings.RUN_STUCK_AFTER_MINUTES)
+        return Q(state=RunState.RUNNING, started_at__lt=since) | Q(
+            state=RunState.QUEUED, created_at__lt=since
         )
+
+    @classmethod
+    def stuck(cls) -> models.QuerySet:
+        return cls.objects.filter(cls.stuck_condition())
+
+    @classmethod
+    def behind(cls) -> models.QuerySet:
+        """Runs whose work is still to be done and that nothing is doing: not queued, or
+        stuck."""
+        return cls.objects.filter(Q(state=RunState.NOT_QUEUED) | cls.stuck_condition())
+
+    @classmethod
+    def catch_up(cls, execute) -> int:
+        """Do here and now, with `execute(pk)`, every run that is behind, oldest first;
+        returns how many."""
+        pending = list(cls.behind().order_by("pk").values_list("pk", flat=True))
         for pk in pending:
             execute(pk)
         return len(pending)

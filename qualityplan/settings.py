@@ -1,5 +1,6 @@
 """Settings read from the environment; every default works with no server at all."""
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -54,11 +55,20 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name from
-# one address, that pair is locked for AXES_COOLOFF_HOURS.
+# Login throttling (django-axes, accounts/throttling.py): after AXES_FAILURE_LIMIT failures for
+# one user name from one address, that pair is locked for AXES_COOLOFF_HOURS; after
+# LOGIN_USERNAME_FAILURE_LIMIT failures for one user name from all addresses together, the
+# user name is locked everywhere.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.throttling.LoginThrottle"
+# The client's address: REMOTE_ADDR, or behind this many proxies that each append to
+# X-Forwarded-For (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for), the
+# address the outermost one saw. 0 when nothing stands in front of the application.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 AXES_LOCKOUT_TEMPLATE = "ops/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -131,11 +141,24 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# The longest a background task may run; a worker stops one that runs longer. The longest
+# are the nightly recompute of every plan and an auditor's workbook of every plan: about
+# 20-80 s at national scale (benchmarks/README.md), minutes on a loaded machine.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 # A task whose worker dies is delivered again once this many seconds have passed unacknowledged
-# (Redis transport); it must be longer than the longest task.
+# (Redis transport): the longest task plus a margin, so that no task is delivered twice while
+# it still runs.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 600
+    ),
 }
+# A run still running, or still waiting in the queue, after this many minutes is stuck (its
+# worker died, or no worker takes work): shown in the admin and on /healthz/ (503), and done
+# again by `recompute_attainment --catch-up` and the hourly report catch-up.
+RUN_STUCK_AFTER_MINUTES = env.int(
+    "RUN_STUCK_AFTER_MINUTES", default=CELERY_TASK_TIME_LIMIT // 60 + 5
+)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULE = {
     "reports-expiry": {
@@ -150,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.tasks.recompute_attainment_nightly",
         "schedule": crontab(hour=2, minute=0),
     },
+    "uploads-expiry": {
+        "task": "indicators.tasks.remove_expired_uploads",
+        "schedule": crontab(minute=45),
+    },
     "deadline-reminders": {
         "task": "indicators.tasks.remind_departments_of_deadlines",
         "schedule": crontab(hour=8, minute=0),
@@ -160,14 +187,28 @@ CELERY_BEAT_SCHEDULE = {
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="qualityplan@localhost")
 
-# Spreadsheet uploads: at most this many bytes and rows.
+# Spreadsheet uploads: at most this many bytes and rows; an XLSX (a zip archive) inflating to
+# at most IMPORT_MAX_UNZIPPED_BYTES, with at most IMPORT_MAX_CELLS cells in a sheet. All are
+# checked before the file is parsed.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
+IMPORT_MAX_UNZIPPED_BYTES = env.int("IMPORT_MAX_UNZIPPED_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=200_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
+# History pages are for reading (accounts/history.py): no "revert" from a past version.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # Uploads need the 导入实际值 permission (indicators.import_actual).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+# An upload waits for its confirmation in a file of this folder (indicators/uploads.py), and is
+# removed when refused, once imported, or this many minutes after the preview.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "indicators.uploads.UploadStorage"
+IMPORT_UPLOAD_DIR = env.path(
+    "IMPORT_UPLOAD_DIR", default=Path(tempfile.gettempdir()) / "qualityplan-uploads"
+)
+IMPORT_UPLOAD_KEEP_MINUTES = env.int("IMPORT_UPLOAD_KEEP_MINUTES", default=60)
 
 # Attainment thresholds (DOMAIN.md §3, after Eurostat's SDG progress assessment): progress
 # of at least ON_TRACK_SHARE × time elapsed is on track, at least LAGGING_SHARE × lagging.
@@ -178,8 +219,9 @@ ATTAINMENT_LAGGING_SHARE = env.float("ATTAINMENT_LAGGING_SHARE", default=0.60)
 REPORTS_DIR = env.path("REPORTS_DIR", default=BASE_DIR / "media" / "reports")
 REPORTS_KEEP_HOURS = env.int("REPORTS_KEEP_HOURS", default=72)
 
-# Spreadsheet exports escape text that would run as a formula (=, +, -, @).
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# The raw exports escape text that would run as a formula themselves (reports.safe_cells):
+# django-import-export's own escaping strips one "=" only and turns every cell into text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # Where the seed documents live, for tests and provenance checks.
 SEEDS_DIR = env.path("SEEDS_DIR", default=BASE_DIR.parent / "shared" / "seeds")

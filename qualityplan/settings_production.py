@@ -7,13 +7,25 @@ environment (see .env.example).
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import CACHES, CELERY_BROKER_URL, SECRET_KEY, env
+from .settings import (
+    CACHES,
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    CELERY_BROKER_URL,
+    CELERY_TASK_TIME_LIMIT,
+    SECRET_KEY,
+    env,
+)
 
 DEBUG = env.bool("DEBUG", default=False)
 if SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY to a long random value in production.")
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("Set CELERY_BROKER_URL (Redis) in production.")
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT: a task still running "
+        "would be delivered to a second worker."
+    )
 # Every web and worker process must see one cache: with a cache in each process's memory, a
 # dashboard page retired after a recompute would still be served by the other processes.
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":

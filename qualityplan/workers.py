@@ -1,6 +1,19 @@
 """Share a large job among forked processes, one per core (the attainment recompute, the
 auditor's workbook). Each process opens its own database connections; a failure in one is
-raised in the parent with the worker's traceback."""
+raised in the parent with the worker's traceback.
+
+Why not the standard library's pools (multiprocessing.Pool, multiprocessing.Process,
+concurrent.futures.ProcessPoolExecutor):
+- These jobs run inside Celery's prefork pool, whose processes are daemonic, and
+  multiprocessing refuses to start a child from a daemonic process ("daemonic processes are
+  not allowed to have children": Pool, Process and ProcessPoolExecutor alike, as checked with
+  Celery 5.7 / billiard 4.3 on Python 3.11). os.fork() does not ask.
+- A pool pickles each job to send it to a process, and these jobs do not pickle: the
+  recompute's is a local function over the plan chunks it shares ("Can't pickle local
+  object"), and both the recompute's and the workbook's hold a multiprocessing.Value counter
+  ("Synchronized objects should only be shared between processes through inheritance").
+  A forked process simply has them; only the result travels back, pickled, through a pipe.
+"""
 
 import gc
 import os

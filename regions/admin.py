@@ -2,14 +2,16 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts.history import HistoryAccess
 from indicators.models import PlanYear
 from indicators.selectors import missing_entries
+from qualityplan.admin_prefill import CheckedPrefill
 
 from .models import Department, Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(HistoryAccess, CheckedPrefill, admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level", "is_synthetic"]
     search_fields = ["code", "name"]
@@ -18,7 +20,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(HistoryAccess, CheckedPrefill, admin.ModelAdmin):
     list_display = ["name", "region", "email"]
     list_filter = ["region", "is_sample"]
     search_fields = ["name", "region__name"]

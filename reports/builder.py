@@ -19,7 +19,7 @@ from indicators.values import WHOLE_UNITS
 from qualityplan.workers import run_in_workers
 
 from . import history
-from .selectors import plan_batches, plans_in_scope, target_counts
+from .selectors import ResultRow, plan_batches, plans_in_scope, target_counts
 from .workbook import (
     DECIMAL,
     INTEGER,
@@ -34,6 +34,18 @@ from .xlsx_stream import fill_rgb
 # Above this many plans, the indicator rows go to one sheet with a plan column.
 MAX_PLAN_SHEETS = 50
 PARALLEL_MIN_ROWS = 20_000
+
+# What an indicator row shows where its target has no stored result.
+_NO_RESULT = ResultRow(
+    status="no_data",
+    completion=None,
+    progress=None,
+    elapsed=None,
+    projected_value=None,
+    projected_met=None,
+    note="",
+    computed_at=None,
+)
 
 STATUS_FILLS = {
     "achieved": "C6EFCE",
@@ -150,41 +162,39 @@ class DetailRows:
             actual = actuals.get(y)
             if actual is None:
                 values.append(None)
-                continue
-            value, qualifier, raw, qualitative = actual[:4]
-            if qualitative:
-                values.append(self.qualitative.get(qualitative))
-            elif qualifier or value is None:
-                values.append(raw)  # "98以上" stays as written
+            elif actual.qualitative_status:
+                values.append(self.qualitative.get(actual.qualitative_status))
+            elif actual.qualifier or actual.value is None:
+                values.append(actual.raw)  # "98以上" stays as written
             else:
-                values.append((value, fmt))
-        r = row.result
-        if r is None:
-            completion = progress = elapsed = projected = met = None
-            note = ""
-        else:
-            _, completion, progress, elapsed, projected, met, note, _ = r
+                values.append((actual.value, fmt))
+        r = row.result or _NO_RESULT
         values += [
             row.judged,
-            (completion, ratio),
-            (progress, ratio),
-            (elapsed, ratio),
+            (r.completion, ratio),
+            (r.progress, ratio),
+            (r.elapsed, ratio),
             (self.status_labels[row.status], self.fills[row.status]),
-            (projected, fmt),
-            "是" if met is True else "否" if met is False else "",
+            (r.projected_value, fmt),
+            "是" if r.projected_met is True else "否" if r.projected_met is False else "",
             row.source_ref,
             (row.source_text, self.wrap),
             row.conflict or "",
-            note,
+            r.note,
         ]
         # The department's account of the judged year's figure.
         judged = actuals.get(row.judged)
-        explanation, next_steps = judged[4:] if judged else ("", "")
-        values += [(explanation, self.wrap), (next_steps, self.wrap)]
+        values += [
+            (judged.explanation if judged else "", self.wrap),
+            (judged.next_steps if judged else "", self.wrap),
+        ]
         return values
 
 
-def _summary_row(plan, at, rows, rollup, as_of, generated):
+def _summary_row(plan_rows, generated):
+    """The 汇总 row of a plan (selectors.PlanRows)."""
+    plan, at, rows, rollup = plan_rows.plan, plan_rows.year, plan_rows.rows, plan_rows.rollup
+    as_of = plan_rows.as_of
     indicators = len({row.indicator_id for row in rows})
     reported = len({row.indicator_id for row in rows if at in row.actuals})
     return [
@@ -246,16 +256,14 @@ class Report:
 
     def write_plan_sheets(self, wb, detail):
         summary_rows, written = [], 0
-        for plan, at, rows, rollup, as_of in plan_batches(
-            self.plans, user=self.user, year=self.year
-        ):
-            years = list(plan.years)
-            sheet = SheetWriter(wb, plan.slug[:31], plan_columns(years, with_plan=False))
-            for row in rows:
+        for plan_rows in plan_batches(self.plans, user=self.user, year=self.year):
+            years = list(plan_rows.plan.years)
+            sheet = SheetWriter(wb, plan_rows.plan.slug[:31], plan_columns(years, with_plan=False))
+            for row in plan_rows.rows:
                 sheet.append(detail.cells(row, years=years))
             sheet.close()
-            written += len(rows)
-            summary_rows.append(_summary_row(plan, at, rows, rollup, as_of, self.generated))
+            written += len(plan_rows.rows)
+            summary_rows.append(_summary_row(plan_rows, self.generated))
             self._plans_done(1)
         return summary_rows, written
 
@@ -298,11 +306,12 @@ class Report:
         styles = len(wb.styles)
         part = wb.sheet_part(first_row=first_row)
         summary_rows, written = [], 0
-        for plan, at, rows, rollup, as_of in plan_batches(plans, user=self.user, year=self.year):
-            for row in rows:
-                part.append(detail.cells(row, years=years, plan_slug=plan.slug))
-            written += len(rows)
-            summary_rows.append(_summary_row(plan, at, rows, rollup, as_of, self.generated))
+        for plan_rows in plan_batches(plans, user=self.user, year=self.year):
+            slug = plan_rows.plan.slug
+            for row in plan_rows.rows:
+                part.append(detail.cells(row, years=years, plan_slug=slug))
+            written += len(plan_rows.rows)
+            summary_rows.append(_summary_row(plan_rows, self.generated))
             self._plans_done(1)
         if len(wb.styles) != styles:
             raise RuntimeError("a cell style was added while writing a sheet part")

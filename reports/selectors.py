@@ -11,7 +11,7 @@ from django.db.models import Count, Max
 
 from accounts.scope import scope_actuals
 from indicators import attainment
-from indicators.models import Actual, AttainmentResult, Baseline, Target
+from indicators.models import Actual, AttainmentResult, Baseline, Plan, Target
 from indicators.selectors import (
     evaluation_year,
     plans_in_order,
@@ -24,7 +24,31 @@ PLAN_BATCH = 50
 
 class BaselineRow(NamedTuple):
     year: int
+    value: object  # None where the plan states no figure
+
+
+class ActualFigure(NamedTuple):
+    """An approved actual as the workbook shows it."""
+
     value: object
+    qualifier: str
+    raw: str  # as typed
+    qualitative_status: str
+    explanation: str  # 情况说明
+    next_steps: str  # 下一步措施
+
+
+class ResultRow(NamedTuple):
+    """The stored result of a target at the year the workbook judges it (RESULT_FIELDS)."""
+
+    status: str
+    completion: object
+    progress: object
+    elapsed: object
+    projected_value: object
+    projected_met: bool | None
+    note: str
+    computed_at: object
 
 
 class TargetRow(NamedTuple):
@@ -47,10 +71,20 @@ class TargetRow(NamedTuple):
     source_text: str
     conflict: str | None
     baseline: BaselineRow | None
-    actuals: dict  # year -> (value, qualifier, raw, qualitative status, 情况说明, 下一步措施)
+    actuals: dict[int, ActualFigure]  # by year
     judged: int  # the year the result is for
     status: str
-    result: tuple | None  # the stored result's RESULT_FIELDS, None when there is none
+    result: ResultRow | None  # None when there is none
+
+
+class PlanRows(NamedTuple):
+    """One plan of a workbook: its rows (one per target) and its roll-up at the year judged."""
+
+    plan: Plan
+    year: int
+    rows: list[TargetRow]
+    rollup: dict
+    as_of: object  # when its results were computed (the latest), None without results
 
 
 _TARGET_FIELDS = (
@@ -71,16 +105,7 @@ _TARGET_FIELDS = (
     "source_text",
     "conflict__description",
 )
-RESULT_FIELDS = (
-    "status",
-    "completion",
-    "progress",
-    "elapsed",
-    "projected_value",
-    "projected_met",
-    "note",
-    "computed_at",
-)
+RESULT_FIELDS = ResultRow._fields
 
 
 def plans_in_scope(slugs=None):
@@ -105,7 +130,7 @@ class _Milestone(NamedTuple):
 
 
 def plan_batches(plans, *, user, year=None):
-    """Yield (plan, year, rows, rollup, as_of) per plan; rows are TargetRow, one per target."""
+    """Yield PlanRows per plan, in order."""
     plans = list(plans)
     for start in range(0, len(plans), PLAN_BATCH):
         batch = plans[start : start + PLAN_BATCH]
@@ -143,7 +168,7 @@ def plan_batches(plans, *, user, year=None):
             "explanation",
             "next_steps",
         ):
-            actuals[(indicator_id, region_id)][year_] = tuple(figure)
+            actuals[(indicator_id, region_id)][year_] = ActualFigure._make(figure)
         latest = dict(
             Actual.objects.filter(indicator__plan_id__in=ids, status=Actual.Status.APPROVED)
             .values("indicator__plan_id")
@@ -158,13 +183,10 @@ def plan_batches(plans, *, user, year=None):
         for target_id, region_id, year_, *result in AttainmentResult.objects.filter(
             plan_id__in=ids, region_id__in=regions, year__in=years
         ).values_list("target_id", "region_id", "year", *RESULT_FIELDS):
-            results[(target_id, region_id, year_)] = tuple(result)
+            results[(target_id, region_id, year_)] = ResultRow._make(result)
         for plan in batch:
-            yield (
-                plan,
-                *_plan_rows(
-                    plan, evaluated[plan.pk], targets[plan.pk], baselines, actuals, results
-                ),
+            yield _plan_rows(
+                plan, evaluated[plan.pk], targets[plan.pk], baselines, actuals, results
             )
 
 
@@ -180,9 +202,9 @@ def _plan_rows(plan, at, targets, baselines, actuals, results):
         if result is None:
             status = no_data
         else:
-            status, computed_at = result[0], result[-1]
-            if as_of is None or computed_at > as_of:
-                as_of = computed_at
+            status = result.status
+            if as_of is None or result.computed_at > as_of:
+                as_of = result.computed_at
         rows.append(
             TargetRow(
                 *t,
@@ -195,4 +217,4 @@ def _plan_rows(plan, at, targets, baselines, actuals, results):
         )
         if target_id in primary:
             statuses.append((status, t[8] != "qualitative"))
-    return at, rows, attainment.rollup(statuses), as_of
+    return PlanRows(plan, at, rows, attainment.rollup(statuses), as_of)

@@ -38,7 +38,8 @@ def database_url():
 
 
 class Worker:
-    """A real `celery worker` process on its own queue, against the test database.
+    """A real `celery worker` process on its own queue, against the test database: one
+    process (the solo pool), or one pool process under a parent (pool="prefork").
 
     Started through the `celery_worker` fixture only, which marks the test `worker` (so that
     `scripts/test --fast` leaves it out) and stops the process after it.
@@ -46,8 +47,8 @@ class Worker:
 
     allowed = False  # True while the celery_worker fixture is in use
 
-    def __init__(self, queue, broker=REDIS_URL, **env):
-        self.queue, self.broker, self.env = queue, broker, env
+    def __init__(self, queue, broker=REDIS_URL, pool="solo", **env):
+        self.queue, self.broker, self.pool, self.env = queue, broker, pool, env
         self.process = None
 
     def start(self):
@@ -68,7 +69,8 @@ class Worker:
                 "-A",
                 "qualityplan",
                 "worker",
-                "--pool=solo",
+                f"--pool={self.pool}",
+                "--concurrency=1",
                 "-Q",
                 self.queue,
                 "--loglevel=INFO",

@@ -104,18 +104,30 @@ def actual_return(*, user: AbstractUser, actuals: Sequence[Actual], reason: str)
     return _review(user, actuals, RETURN, reason=reason.strip())
 
 
-def actual_import_row(*, user: AbstractUser, actual: Actual, row: ResolvedRow) -> Actual:
-    """Store one checked row of an upload (`imports.resolve_row`) as submitted, entered by
-    `user`. The upload's transaction makes it all or none."""
+def actual_import_row(
+    *,
+    user: AbstractUser,
+    actual: Actual,
+    row: ResolvedRow,
+    approve: bool,
+    entered_by: AbstractUser | None = None,
+) -> Actual:
+    """Store one checked row of an upload (`imports.resolve_row`): submitted, or approved
+    when a reviewer imports, with approval, figures `entered_by` gave in (recorded as theirs).
+    The upload's transaction makes it all or none."""
     figure = row.check.figure
     if actual.pk is not None:
         actual.version += 1
     actual.value, actual.qualifier, actual.raw = figure.value, figure.qualifier, figure.raw
     actual.note, actual.suspicion = row.note, row.check.suspicion
     actual.explanation, actual.next_steps = row.explanation, row.next_steps
-    actual.entered_by, actual.return_reason = user, ""
-    actual.status = Actual.Status.SUBMITTED
-    mark_change(actual, user=user, reason="导入")
+    actual.entered_by, actual.return_reason = entered_by or user, ""
+    if approve:
+        actual.status = Actual.Status.APPROVED
+        actual.reviewed_by, actual.reviewed_at = user, timezone.now()
+    else:
+        actual.status = Actual.Status.SUBMITTED
+    mark_change(actual, user=user, reason="导入并审核" if approve else "导入")
     actual.save()
     return actual
 

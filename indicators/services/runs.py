@@ -14,7 +14,7 @@ def attainment_run_queue(
     queue it once the current transaction commits.
 
     If the broker cannot be reached the run stays `not_queued`; `attainment_runs_catch_up`
-    (and the nightly full recompute) does it later.
+    (or the next nightly full recompute) does it later.
     """
     from ..tasks import run_attainment  # the task module imports this one
 
@@ -60,14 +60,20 @@ def attainment_run_now(*, scope: str, plan: Plan | None = None) -> AttainmentRun
 
 def attainment_run_nightly() -> AttainmentRun:
     """Every plan in one run, so that at national scale it is shared among worker processes
-    (recompute()); it covers the runs that could not be queued too."""
+    (recompute()). It covers the runs that were behind (not queued, or stuck) when it
+    started: their changes were committed before it read the figures. A run that falls
+    behind while it runs is left for the catch-up."""
+    behind = list(AttainmentRun.behind().values_list("pk", flat=True))
     run = attainment_run_now(scope="all plans (nightly)")
-    AttainmentRun.objects.filter(state=AttainmentRun.State.NOT_QUEUED).update(
-        state=AttainmentRun.State.DONE, error="covered by the nightly recompute"
+    AttainmentRun.objects.filter(pk__in=behind).exclude(state=AttainmentRun.State.DONE).update(
+        state=AttainmentRun.State.DONE,
+        finished_at=run.finished_at,
+        error=f"covered by the nightly recompute (run {run.pk})",
     )
     return run
 
 
 def attainment_runs_catch_up() -> int:
-    """Do, here and now, every run that could not be queued; returns how many."""
+    """Do, here and now, every run that is behind (not queued, or stuck past
+    RUN_STUCK_AFTER_MINUTES); returns how many."""
     return AttainmentRun.catch_up(lambda pk: attainment_run_execute(run_id=pk))

@@ -67,7 +67,10 @@ def test_import_with_approve_is_read_back_by_the_command(
     )
     with django_capture_on_commit_callbacks(execute=True):
         call_command(
-            "import_actuals", str(path), "--user", "bob", "--approve-by", "dave", stdout=StringIO()
+            "import_actuals",
+            str(path),
+            *("--user", "dave", "--approve", "--entered-by", "bob"),
+            stdout=StringIO(),
         )
     data = attainment_json("--plan", "jiaxing-2011", "--year", "2013")
     records = {r["indicator_code"]: r for r in data["records"]}

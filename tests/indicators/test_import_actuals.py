@@ -61,23 +61,58 @@ def test_a_good_file_is_imported_as_submitted(tmp_path, bob):
 
 
 @pytest.mark.django_db
-def test_approval_on_import_is_by_another_user_a_reviewer(tmp_path, bob, bert, dave, grace):
+def test_approve_needs_a_reviewer(tmp_path, bob, bert):
     path = write_csv(tmp_path, GOOD)
     with pytest.raises(CommandError, match="reviewer"):
-        run(path, "bob", "--approve-by", "bert")
-    with pytest.raises(CommandError, match="another user"):
-        run(path, "grace", "--approve-by", "grace")
+        run(path, "bob", "--approve", "--entered-by", "bert")
     assert not jiaxing_actuals().exists()
-    out, _ = run(path, "bob", "--approve-by", "dave")
-    assert "approved by dave" in out
+
+
+@pytest.mark.django_db
+def test_a_reviewer_approves_only_figures_someone_else_entered(tmp_path, bob, dave):
+    path = write_csv(tmp_path, GOOD)
+    out, _ = run(path, "dave", "--approve", "--entered-by", "bob")
+    assert "3 new" in out and "approved" in out
     assert {(a.status, a.entered_by, a.reviewed_by) for a in jiaxing_actuals()} == {
         ("approved", bob, dave)
     }
-    history = jiaxing_actuals().get(indicator__code="P-25").history.order_by("history_date")
-    assert [(h.history_user, h.history_change_reason) for h in history] == [
-        (bob, "导入"),
-        (dave, "审核通过"),
-    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--approve"], "--entered-by"),
+        (["--approve", "--entered-by", "dave"], "--entered-by"),
+        (["--entered-by", "bob"], "--approve"),
+        (["--approve", "--entered-by", "nobody"], "nobody"),
+    ],
+    ids=["approve-alone", "approve-oneself", "entered-by-alone", "unknown-uploader"],
+)
+def test_a_reviewer_cannot_enter_and_approve_in_one_step(tmp_path, bob, dave, flags, message):
+    with pytest.raises(CommandError, match=message):
+        run(write_csv(tmp_path, GOOD), "dave", *flags)
+    assert not jiaxing_actuals().exists()
+
+
+@pytest.mark.django_db
+def test_the_uploader_must_be_able_to_enter_the_figures(tmp_path, carol, dave, erin):
+    with pytest.raises(CommandError, match="erin"):
+        run(write_csv(tmp_path, GOOD), "dave", "--approve", "--entered-by", "erin")
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command(
+            "import_actuals",
+            str(write_csv(tmp_path, GOOD)),
+            "--user",
+            "dave",
+            "--approve",
+            "--entered-by",
+            "carol",  # 市发展改革委: the product-quality indicators are not hers
+            stderr=err,
+        )
+    assert "carol" in err.getvalue() and "不属于" in err.getvalue()
+    assert not jiaxing_actuals().exists()
 
 
 @pytest.mark.django_db
@@ -98,6 +133,9 @@ BAD_ROWS = [
     (["jiaxing-2011", "P-25", "", "2013", "95", ""], "indicator", "重复"),
     (["jiaxing-2011", "P-27", "330700", "2013", "95", ""], "region", "无权填报"),
     (["jiaxing-2011", "P-27", "999999", "2013", "95", ""], "region", "没有代码"),
+    (["jiaxing-2011", "P-27", "", "2013", "1" * 15, ""], "value", "整数部分最多 14 位"),
+    (["jiaxing-2011", "P-27", "", "2013", "99999999亿", ""], "value", "小数最多 6 位"),
+    (["jiaxing-2011", "P-27", "", "2013", "95", "长" * 2001], "note", "最多 2000 字"),
 ]
 
 
@@ -110,8 +148,8 @@ def test_one_bad_last_row_and_nothing_is_written(tmp_path, bob, dave, bad, colum
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_actuals", str(path), "--user", "bob", stderr=err)
     assert not jiaxing_actuals().exists()
-    position = HEADER.index(column) + 1
-    assert f"第5行 第{position}列" in err.getvalue()  # the heading is row 1
+    # The fourth figure is on the sheet's fifth row, under the headings.
+    assert f"第5行 第{HEADER.index(column) + 1}列({column}):" in err.getvalue()
     assert message in err.getvalue()
 
 

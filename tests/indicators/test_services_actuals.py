@@ -169,7 +169,7 @@ def dataset(*rows):
 
 
 @pytest.mark.django_db
-def test_an_import_submits_and_another_user_a_reviewer_may_approve_it(bob, dave):
+def test_an_import_submits_and_a_reviewers_import_approves(bob, dave):
     rows = dataset(["jiaxing-2011", "P-25", "330400", "2013", "92.5", ""])
     result = actuals_import(user=bob, dataset=rows)
     assert not import_errors(result)
@@ -181,7 +181,7 @@ def test_an_import_submits_and_another_user_a_reviewer_may_approve_it(bob, dave)
         1,
     )
     changed = dataset(["jiaxing-2011", "P-25", "330400", "2013", "93", ""])
-    result = actuals_import(user=bob, dataset=changed, approve_by=dave)
+    result = actuals_import(user=dave, dataset=changed, approve=True, entered_by=bob)
     assert not import_errors(result)
     actual.refresh_from_db()
     assert (actual.status, actual.raw, actual.entered_by, actual.reviewed_by, actual.version) == (
@@ -191,20 +191,26 @@ def test_an_import_submits_and_another_user_a_reviewer_may_approve_it(bob, dave)
         dave,
         2,
     )
-    assert reasons(actual) == ["导入", "导入", "审核通过"]
+    assert reasons(actual) == ["导入", "导入并审核"]
 
 
 @pytest.mark.django_db
-def test_an_import_is_approved_by_a_reviewer_who_did_not_enter_it_and_a_dry_run_writes_nothing(
-    bob, dave, grace
-):
+def test_an_import_with_approval_needs_a_reviewer_and_a_dry_run_writes_nothing(bob):
     rows = dataset(["jiaxing-2011", "P-25", "330400", "2013", "92.5", ""])
     with pytest.raises(PermissionDenied, match="只有审核人员"):
-        actuals_import(user=grace, dataset=rows, approve_by=bob)
-    with pytest.raises(PermissionDenied, match="填报人以外"):
-        actuals_import(user=grace, dataset=rows, approve_by=grace)
+        actuals_import(user=bob, dataset=rows, approve=True, entered_by=bob)
     result = actuals_import(user=bob, dataset=rows, dry_run=True)
     assert not import_errors(result) and result.totals["new"] == 1
+    assert not Actual.objects.filter(indicator__plan__slug="jiaxing-2011").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("uploader", [None, "dave"], ids=["no-uploader", "the-reviewer"])
+def test_an_import_with_approval_names_someone_else_as_the_uploader(bob, dave, uploader):
+    rows = dataset(["jiaxing-2011", "P-25", "330400", "2013", "92.5", ""])
+    entered_by = dave if uploader == "dave" else None
+    with pytest.raises(PermissionDenied, match="不能审核自己"):
+        actuals_import(user=dave, dataset=rows, approve=True, entered_by=entered_by)
     assert not Actual.objects.filter(indicator__plan__slug="jiaxing-2011").exists()
 
 

@@ -1,13 +1,19 @@
 """Attainment runs: their life (queued, running, done or failed), queued on commit, left
 `not_queued` when the broker is down and caught up later."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from indicators.models import AttainmentResult, AttainmentRun, Plan
-from indicators.services.runs import attainment_run_queue, attainment_runs_catch_up
+from indicators.services.runs import (
+    attainment_run_nightly,
+    attainment_run_queue,
+    attainment_runs_catch_up,
+)
 
 from ..services import broker_down
 
@@ -57,3 +63,45 @@ def test_with_the_broker_down_a_run_waits_for_the_catch_up(
     out = StringIO()
     call_command("recompute_attainment", "--catch-up", stdout=out)
     assert "Caught up 0 run(s)." in out.getvalue()
+
+
+def left(run, state, minutes_ago):
+    """The run as a worker killed mid-task (running) or a lost message (queued) leaves it."""
+    then = timezone.now() - timedelta(minutes=minutes_ago)
+    AttainmentRun.objects.filter(pk=run.pk).update(state=state, started_at=then, created_at=then)
+    return run
+
+
+@pytest.mark.django_db
+def test_the_catch_up_redoes_runs_stuck_past_the_limit_and_leaves_live_ones(plans, settings):
+    settings.RUN_STUCK_AFTER_MINUTES = 30
+    plan = Plan.objects.get(slug="jiaxing-2011")
+    AttainmentResult.objects.filter(plan=plan).delete()
+    stuck = left(AttainmentRun.objects.create(scope="test", plan=plan), "running", 90)
+    lost = left(AttainmentRun.objects.create(scope="test", plan=plan), "queued", 90)
+    live = left(AttainmentRun.objects.create(scope="test", plan=plan), "running", 5)
+    waiting = left(AttainmentRun.objects.create(scope="test", plan=plan), "queued", 5)
+    out = StringIO()
+    call_command("recompute_attainment", "--catch-up", stdout=out)
+    assert "Caught up 2 run(s)." in out.getvalue()
+    states = dict(AttainmentRun.objects.values_list("pk", "state"))
+    assert [states[r.pk] for r in (stuck, lost, live, waiting)] == [
+        "done",
+        "done",
+        "running",
+        "queued",
+    ]
+    assert AttainmentResult.objects.filter(plan=plan).exists()
+
+
+@pytest.mark.django_db
+def test_the_nightly_recompute_covers_the_runs_behind_when_it_starts(plans, settings):
+    settings.RUN_STUCK_AFTER_MINUTES = 30
+    plan = Plan.objects.get(slug="jiaxing-2011")
+    unsent = left(AttainmentRun.objects.create(scope="test", plan=plan), "not_queued", 1)
+    stuck = left(AttainmentRun.objects.create(scope="test", plan=plan), "running", 90)
+    live = left(AttainmentRun.objects.create(scope="test", plan=plan), "running", 5)
+    nightly = attainment_run_nightly()
+    states = dict(AttainmentRun.objects.values_list("pk", "state"))
+    assert [states[r.pk] for r in (unsent, stuck, live)] == ["done", "done", "running"]
+    assert f"run {nightly.pk}" in AttainmentRun.objects.get(pk=unsent.pk).error

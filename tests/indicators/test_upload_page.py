@@ -35,7 +35,7 @@ def test_every_problem_reads_as_row_and_column_without_a_click(client, bob):
     )
     html = response.content.decode()
     assert "第3行 第5列(数值):“abc”不是有效的数值" in html
-    assert "以下各行未通过检查,本次没有导入任何数据" in html
+    assert "文件有以下问题,未导入任何数据" in html
     assert "某些行验数据证失败" not in html and "validation-error-count" not in html
     table = html.split('class="import-preview"')[1].split("</table>")[0]
     assert "None" not in table  # the blank note stays blank

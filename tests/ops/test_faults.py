@@ -105,7 +105,7 @@ def test_the_nightly_recompute_covers_runs_that_could_not_be_queued(plans, bob, 
 
 
 def test_a_worker_killed_mid_recompute_leaves_old_or_new_results_and_the_task_runs_again(
-    on_redis, celery_worker
+    on_redis, celery_worker, client, settings
 ):
     redis_server, queue = on_redis
     generate(regions=1, indicators=20, years=10)
@@ -153,6 +153,12 @@ def test_a_worker_killed_mid_recompute_leaves_old_or_new_results_and_the_task_ru
         assert run.state == "running"
         worker.kill()
         assert stamps() == old  # the old results, whole: nothing of the new ones
+        # Left running: past the limit (here at once) an administrator is told.
+        settings.RUN_STUCK_AFTER_MINUTES = 0
+        health = client.get("/healthz/")
+        assert health.status_code == 503
+        named = {(s["kind"], s["id"], s["state"]) for s in health.json()["stuck"]}
+        assert ("attainment", run.pk, "running") in named
         holder.rollback()  # the killed worker's session goes on, finds its client gone
         assert wait_for(lambda: session_ended(recomputing), timeout=30, interval=0.05)
         assert stamps() == old and results.count() == count + 1  # and rolls back
@@ -167,6 +173,66 @@ def test_a_worker_killed_mid_recompute_leaves_old_or_new_results_and_the_task_ru
         new = stamps()
         assert len(new) == 1 and new != old  # the new results, whole
         assert results.count() == count and not results.filter(year=2099).exists()
+        assert client.get("/healthz/").status_code == 200
     finally:
         holder.close()
         use_broker(app, broker_transport_options={"visibility_timeout": 3600})
+
+
+def test_an_approval_made_while_the_nightly_recompute_runs_is_caught_up_not_covered(
+    plans, bob, dave
+):
+    """The probe's outage: the broker is down, the nightly recompute has read the figures
+    and is writing its results when a reviewer approves one. That approval's run could not
+    be queued; the recompute started before it, so it does not cover it."""
+    import threading
+
+    from django.db import connections
+
+    from indicators.tasks import recompute_attainment_nightly
+
+    from ..services import broker_down
+
+    require_services()
+    actual = actual_submit(
+        user=bob, region=bob.profile.department.region, year=2013, rows=[EntryRow(p25(), "93")]
+    ).saved[0]
+    # Another session holds the results table against writes (reads still pass): the
+    # nightly recompute reads every figure, then waits to write.
+    blocker = connection.get_new_connection(connection.get_connection_params())
+    blocker.cursor().execute("LOCK TABLE indicators_attainmentresult IN SHARE MODE")
+    failures = []
+
+    def nightly():
+        try:
+            recompute_attainment_nightly.apply().get()
+        except Exception as exc:  # noqa: BLE001 - reported by the test below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=nightly)
+    thread.start()
+    try:
+        assert wait_for(lock_waiters, timeout=60), "the nightly recompute never waited"
+        with broker_down():
+            actual_approve(user=dave, actuals=[actual])
+        approval_run = AttainmentRun.objects.exclude(scope__contains="nightly").latest("pk")
+        assert approval_run.state == "not_queued"
+    finally:
+        blocker.rollback()  # the nightly recompute writes now, from what it read before
+        blocker.close()
+        thread.join(timeout=120)
+    assert not failures and not thread.is_alive()
+    nightly_run = AttainmentRun.objects.filter(scope__contains="nightly").latest("pk")
+    assert nightly_run.state == "done"
+    approval_run.refresh_from_db()
+    assert approval_run.state == "not_queued"  # behind: the nightly run started before it
+    assert AttainmentResult.objects.get(indicator=p25(), year=2013).status == "no_data"
+
+    out = StringIO()
+    call_command("recompute_attainment", "--catch-up", stdout=out)
+    assert "Caught up 1 run(s)" in out.getvalue()
+    approval_run.refresh_from_db()
+    assert approval_run.state == "done"
+    assert AttainmentResult.objects.get(indicator=p25(), year=2013).status == "achieved"

@@ -1,15 +1,17 @@
+import logging
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from import_export.formats.base_formats import CSV, XLSX
 
-from indicators.imports import UploadError, check_upload
+from indicators.imports import UNREADABLE, UploadError, check_upload, upload_limits
 from indicators.resources import import_errors
 from indicators.services.imports import actuals_import
 
 FORMATS = {".csv": CSV, ".xlsx": XLSX}
+log = logging.getLogger(__name__)
 
 
 def read_dataset(path):
@@ -20,9 +22,7 @@ def read_dataset(path):
     except OSError as exc:
         raise CommandError(f"{path}: 无法读取文件({exc})。") from exc
     try:
-        check_upload(
-            path.name, raw, max_bytes=settings.IMPORT_MAX_BYTES, max_rows=settings.IMPORT_MAX_ROWS
-        )
+        check_upload(path.name, raw, **upload_limits())
     except UploadError as exc:
         raise CommandError(f"{path.name}: {exc}") from exc
     fmt = FORMATS[path.suffix.lower()]
@@ -30,12 +30,11 @@ def read_dataset(path):
         data = raw if fmt().is_binary() else raw.decode("utf-8-sig")
         return fmt().create_dataset(data)
     except Exception as exc:
-        raise CommandError(
-            f"{path.name}: 文件无法解析,请确认是有效的 XLSX 或 CSV({exc})。"
-        ) from exc
+        log.warning("%s could not be parsed", path, exc_info=exc)
+        raise CommandError(f"{path.name}: {UNREADABLE}") from exc
 
 
-def _active_user(username):
+def active_user(username):
     account = get_user_model().objects.filter(username=username, is_active=True).first()
     if account is None:
         raise CommandError(f"No active user {username!r}.")
@@ -45,32 +44,50 @@ def _active_user(username):
 class Command(BaseCommand):
     help = (
         "Import yearly actuals from XLSX or CSV (columns plan, indicator, region, year, value, "
-        "note, and optionally explanation, next_steps), entered by --user and submitted; "
-        "--approve-by approves them as another user, a reviewer. All rows or none; exits "
-        "non-zero listing every error with its row and column."
+        "note). All rows or none; exits non-zero listing every error with its row."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="the user the figures are entered as")
         parser.add_argument(
-            "--approve-by",
-            metavar="REVIEWER",
-            help="approve the figures as this reviewer (another user than --user)",
+            "--approve",
+            action="store_true",
+            help=(
+                "mark the rows 已审核 (--user must be a reviewer): only for figures someone "
+                "else entered, named with --entered-by"
+            ),
+        )
+        parser.add_argument(
+            "--entered-by",
+            metavar="USERNAME",
+            help="with --approve: the clerk who gave in the figures, recorded as 填报人",
         )
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
 
-    def handle(self, *args, file, user, approve_by, dry_run, **options):
-        account = _active_user(user)
-        if not account.has_perm("indicators.import_actual"):
+    def handle(self, *args, file, user, approve, entered_by, dry_run, **options):
+        account = active_user(user)
+        if not account.has_perm("indicators.import_actual") and not account.has_perm(
+            "indicators.review_actual"
+        ):
             raise CommandError(f"User {user!r} may not import actuals.")
-        reviewer = _active_user(approve_by) if approve_by else None
-        if reviewer is not None and not reviewer.has_perm("indicators.review_actual"):
-            raise CommandError(f"--approve-by needs a reviewer; {approve_by!r} is not one.")
-        if reviewer is not None and reviewer.pk == account.pk:
-            raise CommandError("--approve-by must name another user than --user.")
+        if approve and not account.has_perm("indicators.review_actual"):
+            raise CommandError(f"--approve needs a reviewer; {user!r} is not one.")
+        if approve and (entered_by is None or entered_by == user):
+            raise CommandError(
+                "--approve needs --entered-by USERNAME, the clerk who gave in the figures "
+                "(not the reviewer): nobody approves figures they entered."
+            )
+        if entered_by is not None and not approve:
+            raise CommandError("--entered-by goes with --approve only.")
+        uploader = active_user(entered_by) if entered_by else None
         dataset = read_dataset(file)
-        result = actuals_import(user=account, dataset=dataset, approve_by=reviewer, dry_run=dry_run)
+        try:
+            result = actuals_import(
+                user=account, dataset=dataset, approve=approve, entered_by=uploader, dry_run=dry_run
+            )
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from exc
         problems = import_errors(result)
         if problems:
             for problem in problems:
@@ -80,5 +97,5 @@ class Command(BaseCommand):
         verb = "Would import" if dry_run else "Imported"
         self.stdout.write(
             f"{verb} {len(dataset)} row(s): {totals['new']} new, {totals['update']} updated"
-            f"{f', approved by {approve_by}' if reviewer else ''}."
+            f"{', approved' if approve else ''}."
         )

@@ -7,7 +7,8 @@ from indicators.services.runs import attainment_run_now, attainment_runs_catch_u
 class Command(BaseCommand):
     help = (
         "Recompute attainment now, in this process: every plan, one plan (--plan), or only "
-        "the runs that could not be queued while the broker was down (--catch-up)."
+        "the runs still behind (--catch-up): those that could not be queued while the broker "
+        "was down, and those stuck running or queued past RUN_STUCK_AFTER_MINUTES."
     )
 
     def add_arguments(self, parser):
