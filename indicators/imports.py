@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from accounts.scope import region_allowed, scope_indicators
 from regions.models import Region
 
-from .entry_rules import check_entry
+from .entry_rules import TEXT_TOO_LONG, check_entry
 from .models import Actual, Indicator, Plan
 from .selectors import approved_history, year_is_locked
 
@@ -132,10 +132,7 @@ def _cell_problems(result, row):
     for column, limit in COLUMN_MAX_CHARS.items():
         text = _text(row, column)
         if len(text) > limit:
-            result.fail(
-                column,
-                _("不能超过 %(max)d 个字符(现有 %(n)d 个)。") % {"max": limit, "n": len(text)},
-            )
+            result.fail(column, TEXT_TOO_LONG % {"limit_value": limit, "show_value": len(text)})
         elif _CONTROL.search(text):
             result.fail(column, _("含有无法保存的控制字符,请删除后再上传。"))
 
