@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "reports",
     "dashboards",
     "ingestion",
+    "alerts",
     "ops",
 ]
 
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "alerts.context_processors.warnings",
             ],
         },
     },
@@ -149,6 +151,10 @@ CELERY_BEAT_SCHEDULE = {
     "attainment-nightly": {
         "task": "indicators.tasks.recompute_attainment_nightly",
         "schedule": crontab(hour=2, minute=0),
+    },
+    "warning-digests": {
+        "task": "alerts.tasks.mail_warning_digests",
+        "schedule": crontab(hour=8, minute=30),
     },
     "deadline-reminders": {
         "task": "indicators.tasks.remind_departments_of_deadlines",
