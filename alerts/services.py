@@ -100,7 +100,7 @@ def warnings_open(user, *, limit=200):
 
 
 def warning_sentence(warning):
-    """"P-23 产品质量合格率(嘉兴市,2024年):▲ 符合序时进度 → ◆ 滞后"."""
+    """ "P-23 产品质量合格率(嘉兴市,2024年):▲ 符合序时进度 → ◆ 滞后"."""
     where = _("%(region)s,%(year)s年") % {"region": warning.region.name, "year": warning.year}
     if warning.old_status:
         change = _("由 %(old)s 转为 %(new)s") % {
