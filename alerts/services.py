@@ -109,7 +109,12 @@ def warning_sentence(warning):
         }
     else:
         change = _("转为 %(new)s") % {"new": status_text(warning.new_status)}
-    return f"{warning.indicator.code} {warning.indicator.name}({where}):{change}"
+    return _("%(code)s %(name)s(%(where)s):%(change)s") % {
+        "code": warning.indicator.code,
+        "name": warning.indicator.name,
+        "where": where,
+        "change": change,
+    }
 
 
 def warning_digests_send(now=None):

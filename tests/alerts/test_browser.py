@@ -43,6 +43,8 @@ def test_a_leader_opens_an_unread_warning(browser, live_server, plans, erin):
     assert "已读" in page.locator("table.warnings").inner_text()
 
     page.click("#lang-en")
-    page.wait_for_selector("table.warnings")
+    page.wait_for_selector("html[lang=en] table.warnings")
+    said = page.locator("table.warnings").inner_text()
+    assert "(嘉兴市, 2013): from ▲ On track to ✖ Off track" in said and "Read" in said
     page.screenshot(path=str(OUTPUT / "warnings-read-leader-en.png"), full_page=False)
     page.close()

@@ -25,8 +25,7 @@ def people(bob, dave, erin):
     zhejiang = Region.objects.get(code="330000")
     huzhou = Region.objects.create(code="330500", name="湖州市", level="city", parent=zhejiang)
     elsewhere = Department.objects.create(region=huzhou, name="市政府办公室")
-    province = Department.objects.filter(region=zhejiang).first()
-    assert province is not None
+    province = Department.objects.create(region=zhejiang, name="省政府办公厅")
     make_user("rita", roles.REVIEWER, jiaxing_department("市发展改革委"))
     make_user("leo", roles.LEADER, elsewhere)
     make_user("paula", roles.LEADER, province)  # 浙江 holds 嘉兴
