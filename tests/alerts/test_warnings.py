@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
@@ -11,6 +12,7 @@ from alerts.models import EarlyWarning
 from alerts.services import warning_digests_send
 from indicators.models import AttainmentResult, Indicator
 from indicators.services.actuals import EntryRow, actual_approve, actual_submit
+from indicators.services.runs import attainment_run_nightly
 from regions.models import Department, Region
 from tests.conftest import jiaxing_department, make_user
 
@@ -86,3 +88,38 @@ def test_one_digest_a_day_to_each_person_told(people, django_capture_on_commit_c
     assert len(mail.outbox) == 3
     assert warning_digests_send(today + datetime.timedelta(days=1)) == 1
     assert mail.outbox[-1].to == ["erin@example.com"]
+
+
+def test_the_nightly_recompute_of_every_plan_warns_too(people, django_capture_on_commit_callbacks):
+    """Figures approved with no recompute after (a broker down): the nightly run finds the
+    turn among the warning statuses alone, and says only what it turned to."""
+    indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
+    region = people["bob"].profile.department.region
+    for year, figure in {2011: "90", 2013: "90.2"}.items():
+        saved = actual_submit(
+            user=people["bob"], region=region, year=year, rows=[EntryRow(indicator, figure)]
+        ).saved
+        with django_capture_on_commit_callbacks(execute=False):
+            actual_approve(user=people["dave"], actuals=saved)
+    assert not EarlyWarning.objects.exists()
+    attainment_run_nightly()
+    status = AttainmentResult.objects.get(indicator=indicator, year=2013).status
+    warnings = EarlyWarning.objects.filter(indicator=indicator, year=2013)
+    assert sorted(w.recipient.username for w in warnings) == ["dave", "erin", "paula"]
+    assert {(w.old_status, w.new_status) for w in warnings} == {("", status)}
+    attainment_run_nightly()  # nothing turned since
+    assert EarlyWarning.objects.count() == 3
+
+
+def test_a_reviewer_finds_the_warning_above_the_figures_to_review(
+    client, people, django_capture_on_commit_callbacks
+):
+    lag_p25(people, django_capture_on_commit_callbacks)
+    client.force_login(people["dave"])
+    landing = client.get(reverse("landing"), follow=True).content.decode()
+    assert "1 条未读预警" in landing and "P-25" in landing
+    listing = client.get(reverse("alerts:list")).content.decode()
+    assert "由 ○ 未填报 转为" in listing and "<strong>新</strong>" in listing
+    assert not EarlyWarning.objects.filter(recipient=people["dave"], read_at__isnull=True)
+    again = client.get(reverse("landing"), follow=True).content.decode()
+    assert "未读预警" not in again
