@@ -21,7 +21,7 @@ from .transitions import WARNING_STATUSES, standings, turns
 def warning_standings(*, plan_id=None, indicator_ids=None):
     """The stored standings a recompute of this scope may change (transitions.standings):
     every one of a plan or of some indicators, only the warning ones when every plan is
-    recomputed (one query, on the (plan, year, status) index)."""
+    recomputed (one query each way; the recompute itself rewrites every row)."""
     results = AttainmentResult.objects.order_by()
     if plan_id is not None:
         results = results.filter(plan_id=plan_id)
