@@ -2,6 +2,8 @@
 
 from collections.abc import Iterable
 
+from alerts.services import warning_standings, warnings_raise
+
 from ..models import AttainmentRun, Indicator, Plan
 from ..recompute import recompute
 from ..signals import attainment_recomputed
@@ -30,6 +32,10 @@ def attainment_run_execute(*, run_id: int) -> AttainmentRun:
     run = AttainmentRun.objects.get(pk=run_id)
     if not run.start():
         return run
+    # Warnings compare the statuses before and after: all of a plan's or some indicators',
+    # only the warning ones when every plan is recomputed.
+    scope = {"plan_id": run.plan_id, "indicator_ids": run.indicator_ids}
+    before = warning_standings(**scope)
     try:
         if run.plan_id is not None:
             count = recompute(plan_ids=[run.plan_id])
@@ -41,6 +47,11 @@ def attainment_run_execute(*, run_id: int) -> AttainmentRun:
         run.fail(exc)
         raise
     run.finish(results=count)
+    warnings_raise(
+        before,
+        warning_standings(**scope),
+        before_complete=run.plan_id is not None or bool(run.indicator_ids),
+    )
     plan_ids = [run.plan_id] if run.plan_id else None
     if run.indicator_ids:
         plan_ids = sorted(
