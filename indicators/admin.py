@@ -37,8 +37,51 @@ from .models import (
 from .resources import ActualImportResource
 from .selectors import alignment_flags
 from .services.actuals import actual_approve, actual_return, year_lock, year_unlock
-from .services.runs import attainment_run_queue
+from .services.runs import attainment_run_queue, results_touched
 from .views import entry_template_view, entry_view
+
+
+class RecomputesResults:
+    """An admin whose saves and deletes can change stored results: each queues, once, the
+    recompute of what it touched (`services.runs.results_touched`), after the form and its
+    inlines are saved or the rows are deleted.
+
+    `result_fields`: the form fields results rest on (None: all); a save that changes none
+    of them and no inline row leaves the results as they are.
+    """
+
+    result_fields = None
+
+    def touched(self, obj, initial):
+        """What the object bears on, before and after a change (`initial`: the form's values
+        as it was read): {"indicator_ids": …, "plan_ids": …}."""
+        raise NotImplementedError
+
+    def _results_touched(self, verb, touched):
+        results_touched(scope=f"{verb}{self.model._meta.verbose_name}(管理后台)", **touched)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        fields = set(form.changed_data)
+        if self.result_fields is not None:
+            fields &= self.result_fields
+        if not change or fields or any(formset.has_changed() for formset in formsets):
+            self._results_touched(
+                "修改" if change else "新增", self.touched(form.instance, form.initial)
+            )
+
+    def delete_model(self, request, obj):
+        touched = self.touched(obj, {})  # read before the row goes
+        super().delete_model(request, obj)
+        self._results_touched("删除", touched)
+
+    def delete_queryset(self, request, queryset):
+        touched = {"indicator_ids": set(), "plan_ids": set()}
+        for obj in queryset:
+            for key, ids in self.touched(obj, {}).items():
+                touched[key].update(ids)
+        super().delete_queryset(request, queryset)
+        self._results_touched("删除", touched)
 
 
 class IndicatorInline(admin.TabularInline):
@@ -63,7 +106,7 @@ class AuditorExport:
 
 
 @admin.register(Plan)
-class PlanAdmin(AuditorExport, ExportMixin, admin.ModelAdmin):
+class PlanAdmin(RecomputesResults, AuditorExport, ExportMixin, admin.ModelAdmin):
     list_display = ["slug", "title", "region", "period_start", "period_end", "issued_on"]
     list_filter = ["region", "is_synthetic"]
     search_fields = ["slug", "title", "issuer"]
@@ -71,6 +114,10 @@ class PlanAdmin(AuditorExport, ExportMixin, admin.ModelAdmin):
     inlines = [IndicatorInline]
     resource_classes = [PlanExportResource]
     actions = ["recompute"]
+    result_fields = {"region", "period_start", "period_end"}
+
+    def touched(self, obj, initial):
+        return {"plan_ids": [obj.pk]}
 
     def has_recompute_permission(self, request):
         return request.user.has_perm("indicators.change_plan")
@@ -106,7 +153,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(AuditorExport, ExportMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(RecomputesResults, AuditorExport, ExportMixin, SimpleHistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -125,6 +172,11 @@ class IndicatorAdmin(AuditorExport, ExportMixin, SimpleHistoryAdmin):
     inlines = [BaselineInline, TargetInline]
     resource_classes = [IndicatorExportResource]
     actions = ["assign_department"]
+    # The canonical link drives 上下衔接; any change of a target or baseline counts too.
+    result_fields = {"plan", "unit", "direction", "measure", "canonical"}
+
+    def touched(self, obj, initial):
+        return {"indicator_ids": [obj.pk]}
 
     def save_model(self, request, obj, form, change):
         mark_change(obj, user=request.user, reason=form.cleaned_data.get("change_reason", ""))
@@ -173,11 +225,15 @@ class AssignDepartmentForm(forms.Form):
     )
 
 
-class StatementAdmin(SimpleHistoryAdmin):
+class StatementAdmin(RecomputesResults, SimpleHistoryAdmin):
     list_select_related = ["indicator__plan", "conflict"]
     search_fields = ["indicator__name", "indicator__code", "source_text"]
     list_filter = ["indicator__plan", "year", "indicator__category"]
     raw_id_fields = ["indicator"]
+
+    def touched(self, obj, initial):
+        # A statement moved to another indicator touches both.
+        return {"indicator_ids": {obj.indicator_id, initial.get("indicator")} - {None}}
 
     @admin.display(description=_("规划"), ordering="indicator__plan__slug")
     def plan(self, obj):
@@ -236,7 +292,7 @@ class ConflictBaselineInline(ConflictTargetInline):
 
 
 @admin.register(SourceConflict)
-class SourceConflictAdmin(admin.ModelAdmin):
+class SourceConflictAdmin(RecomputesResults, admin.ModelAdmin):
     list_display = ["key", "plan", "description", "resolved_at", "resolved_by"]
     list_filter = ["plan"]
     search_fields = ["key", "description"]
@@ -244,6 +300,11 @@ class SourceConflictAdmin(admin.ModelAdmin):
     readonly_fields = ["plan", "key", "description", "resolved_by", "resolved_at"]
     fields = ["plan", "key", "description", "resolution", "resolved_by", "resolved_at"]
     inlines = [ConflictTargetInline, ConflictBaselineInline]
+    result_fields = {"resolution"}
+
+    def touched(self, obj, initial):
+        statements = [*obj.targets.all(), *obj.baselines.all()]
+        return {"indicator_ids": {s.indicator_id for s in statements}}
 
     def save_model(self, request, obj, form, change):
         if "resolution" in form.changed_data and obj.resolution:
@@ -444,11 +505,15 @@ class CanonicalMemberInline(admin.TabularInline):
 
 
 @admin.register(CanonicalIndicator)
-class CanonicalIndicatorAdmin(admin.ModelAdmin):
+class CanonicalIndicatorAdmin(RecomputesResults, admin.ModelAdmin):
     list_display = ["key", "name", "unit", "direction", "member_count", "alignment"]
     search_fields = ["key", "name"]
     readonly_fields = ["alignment"]
     inlines = [CanonicalMemberInline]
+
+    def touched(self, obj, initial):
+        # Its members: 上下衔接 compares them under the entry's unit and direction.
+        return {"indicator_ids": set(obj.members.values_list("pk", flat=True))}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_total=Count("members"))

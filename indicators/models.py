@@ -72,6 +72,14 @@ class Plan(models.Model):
     def years(self):
         return range(self.period_start, self.period_end + 1)
 
+    @property
+    def results_pending(self):
+        """Whether a recompute of this plan's results (or of every plan's) is waiting or
+        under way: until it is done, its pages show the results from before the change."""
+        return AttainmentRun.objects.filter(
+            Q(plan=self) | Q(plan=None), state__in=AttainmentRun.PENDING
+        ).exists()
+
 
 class SourceConflict(models.Model):
     """Two statements of the source document that disagree, waiting for a person."""
@@ -455,6 +463,13 @@ class AttainmentRun(BackgroundRun):
     )
     indicator_ids = models.JSONField(_("指标"), default=list, blank=True)
     results = models.PositiveIntegerField(_("结果条数"), default=0)
+
+    # Waiting for a worker, under way, or waiting for the catch-up when the broker was down.
+    PENDING = (
+        BackgroundRun.State.QUEUED,
+        BackgroundRun.State.RUNNING,
+        BackgroundRun.State.NOT_QUEUED,
+    )
 
     class Meta(BackgroundRun.Meta):
         verbose_name = _("完成情况计算")

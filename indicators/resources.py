@@ -10,7 +10,7 @@ from import_export.fields import Field
 from .imports import COLUMN_LABELS, COLUMNS, canonical_header, resolve_row
 from .models import Actual
 from .services.actuals import actual_import_row
-from .services.runs import attainment_run_queue
+from .services.runs import results_touched
 
 
 class ActualImportResource(resources.ModelResource):
@@ -86,7 +86,7 @@ class ActualImportResource(resources.ModelResource):
                 if getattr(row, "instance", None) is not None
             }
             if touched:
-                attainment_run_queue(indicator_ids=touched, scope="导入并审核")
+                results_touched(indicator_ids=touched, scope="导入并审核")
 
 
 def import_errors(result):
