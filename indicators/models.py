@@ -53,6 +53,7 @@ class Plan(models.Model):
     seed_file = models.CharField(_("来源文件"), max_length=200, blank=True)
     notes = models.TextField(_("编码说明"), blank=True)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("规划")
@@ -371,6 +372,7 @@ class CanonicalIndicator(models.Model):
     name = models.CharField(_("通用名称"), max_length=200)
     unit = models.CharField(_("单位"), max_length=30, blank=True)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("通用指标")
