@@ -185,6 +185,8 @@ class _Load:
 
     def delete(self, rows):
         for obj in rows:
+            if isinstance(obj, Indicator):  # its statements' history says the load, too
+                self.delete([*obj.baselines.all(), *obj.targets.all()])
             obj._change_reason = self.reason
             obj.delete()
             self.report.counts[f"{obj._meta.model_name} deleted"] += 1

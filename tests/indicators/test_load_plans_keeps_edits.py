@@ -156,3 +156,16 @@ def test_a_row_a_person_deleted_stays_deleted_and_a_file_change_still_applies(
     assert indicator("zhejiang-14", "T2-1-02").baselines.get().raw == "95"
     target.refresh_from_db()
     assert str(target.value.normalize()) == "99"
+
+
+def test_an_indicator_the_files_drop_and_bring_back_comes_back_whole(plans, tmp_path):
+    fixtures_dir = tmp_path / "fixtures"
+    shutil.copytree(settings.PLAN_FIXTURES_DIR, fixtures_dir)
+    path = fixtures_dir / "plans" / "zhejiang-14.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["indicators"] = [i for i in data["indicators"] if i["code"] != "P-04"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert "indicator deleted: 1" in load(fixtures=fixtures_dir)
+    out = load()
+    assert "kept:" not in out  # the load deleted it, not a person
+    assert indicator("zhejiang-14", "P-04").targets.get().raw == "500家以上"

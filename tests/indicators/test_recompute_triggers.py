@@ -5,9 +5,14 @@ Each test submits the real add, change or delete form, runs the tasks the commit
 (eager, as without a broker) and reads the stored status back.
 """
 
+import shutil
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+import yaml
+from django.conf import settings
+from django.core.management import call_command
 from django.urls import reverse
 
 from indicators.models import (
@@ -241,3 +246,21 @@ def test_the_plan_page_says_while_results_are_being_recomputed(client, erin, ali
     run.start()
     run.finish(results=0)
     assert notice not in client.get(page).content.decode()
+
+
+def test_load_plans_recomputes_what_the_files_changed(plans, tmp_path, run_tasks):
+    ind = indicator("zhejiang-14", "T2-1-02")
+    approved(ind, 2023, "95.2")
+    assert stored(ind, 2023) == "off_track"
+    fixtures_dir = tmp_path / "fixtures"
+    shutil.copytree(settings.PLAN_FIXTURES_DIR, fixtures_dir)
+    path = fixtures_dir / "plans" / "zhejiang-14.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec = next(i for i in data["indicators"] if i["code"] == "T2-1-02")
+    spec["targets"][0].update(value="95.1", raw="95.1以上")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    since = last_run_id()
+    with run_tasks():
+        call_command("load_plans", fixtures=str(fixtures_dir), stdout=StringIO())
+    assert [(r.state, r.indicator_ids) for r in runs_since(since)] == [("done", [ind.pk])]
+    assert stored(ind, 2023) == "achieved"
