@@ -34,7 +34,7 @@ from .models import (
     SourceConflict,
     Target,
 )
-from .resources import ActualImportResource
+from .resources import BASELINE, ActualImportResource
 from .selectors import alignment_flags
 from .services.actuals import actual_approve, actual_return, year_lock, year_unlock
 from .services.runs import attainment_run_queue, results_touched
@@ -166,7 +166,9 @@ class IndicatorAdmin(RecomputesResults, AuditorExport, ExportMixin, SimpleHistor
     ]
     form = IndicatorChangeForm
     list_filter = ["plan", "measure", "direction", "category", "department"]
-    search_fields = ["code", "name", "source_text"]
+    # "zhejiang-14 合格率" finds the plan's indicators of that name (and the autocomplete of a
+    # baseline's or target's indicator, which shows the plan too: autocomplete_label).
+    search_fields = ["code", "name", "source_text", "plan__slug", "plan__title"]
     list_select_related = ["plan", "department__region"]
     autocomplete_fields = ["department"]
     inlines = [BaselineInline, TargetInline]
@@ -177,6 +179,14 @@ class IndicatorAdmin(RecomputesResults, AuditorExport, ExportMixin, SimpleHistor
 
     def touched(self, obj, initial):
         return {"indicator_ids": [obj.pk]}
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.select_related("plan"), duplicates
+
+    @staticmethod
+    def autocomplete_label(obj):
+        return f"{obj.plan.slug} · {obj.code} {obj.name}"
 
     def save_model(self, request, obj, form, change):
         mark_change(obj, user=request.user, reason=form.cleaned_data.get("change_reason", ""))
@@ -229,7 +239,13 @@ class StatementAdmin(RecomputesResults, SimpleHistoryAdmin):
     list_select_related = ["indicator__plan", "conflict"]
     search_fields = ["indicator__name", "indicator__code", "source_text"]
     list_filter = ["indicator__plan", "year", "indicator__category"]
-    raw_id_fields = ["indicator"]
+    autocomplete_fields = ["indicator"]  # by plan and name, e.g. "zhejiang-14 合格率"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "indicator":
+            field.label_from_instance = IndicatorAdmin.autocomplete_label
+        return field
 
     def touched(self, obj, initial):
         # A statement moved to another indicator touches both.
@@ -348,6 +364,16 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
 
     def get_import_data_kwargs(self, **kwargs):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def add_success_message(self, result, request):
+        super().add_success_message(result, request)
+        if result.totals[BASELINE]:
+            self.message_user(
+                request,
+                _("其中 %(n)d 行的年份在规划期之前,已作为基期值保存。")
+                % {"n": result.totals[BASELINE]},
+                messages.SUCCESS,
+            )
 
     def get_queryset(self, request):
         return scope_actuals(super().get_queryset(request), request.user)

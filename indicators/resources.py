@@ -6,15 +6,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from import_export import resources
 from import_export.fields import Field
+from import_export.results import Result, RowResult
 
 from .imports import COLUMN_LABELS, COLUMNS, canonical_header, resolve_row
 from .models import Actual
 from .services.actuals import actual_import_row
+from .services.baselines import baseline_import_row
 from .services.runs import results_touched
+
+# The kind of row an upload stored as a baseline (基期值), counted apart from the actuals.
+BASELINE = "baseline"
+
+
+class ImportResult(Result):
+    """An upload's result, with the rows stored as baselines counted (totals["baseline"])."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.totals[BASELINE] = 0
 
 
 class ActualImportResource(resources.ModelResource):
-    """Rows of `plan, indicator, region, year, value, note`; all rows or none are written."""
+    """Rows of `plan, indicator, region, year, value, note`; all rows or none are written.
+    A row for a year before the plan period is the indicator's baseline (基期值)."""
 
     plan = Field(attribute="indicator__plan__slug", column_name="plan", readonly=True)
     indicator = Field(attribute="indicator__code", column_name="indicator", readonly=True)
@@ -71,22 +85,40 @@ class ActualImportResource(resources.ModelResource):
         if r.errors:
             raise ValidationError({column: messages for column, messages in r.errors.items()})
 
+    @classmethod
+    def get_result_class(cls):
+        return ImportResult
+
     def do_instance_save(self, instance, is_create):
-        actual_import_row(user=self.user, actual=instance, row=self._resolved, approve=self.approve)
+        if self._resolved.baseline is not None:
+            baseline_import_row(user=self.user, row=self._resolved)
+        else:
+            actual_import_row(
+                user=self.user, actual=instance, row=self._resolved, approve=self.approve
+            )
+
+    def after_import_row(self, row, row_result, **kwargs):
+        if self._resolved.baseline is not None and row_result.import_type in (
+            RowResult.IMPORT_TYPE_NEW,
+            RowResult.IMPORT_TYPE_UPDATE,
+        ):
+            row_result.import_type = BASELINE
 
     def after_import(self, dataset, result, **kwargs):
-        if (
-            self.approve
-            and not kwargs.get("dry_run")
-            and not (result.has_errors() or result.has_validation_errors())
-        ):
-            touched = {
-                row.instance.indicator_id
-                for row in result.rows
-                if getattr(row, "instance", None) is not None
-            }
-            if touched:
-                results_touched(indicator_ids=touched, scope="导入并审核")
+        """Recompute the indicators of the baselines stored and, imported with approval, of
+        the figures approved."""
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+            return
+        touched = {
+            row.instance.indicator_id
+            for row in result.rows
+            if getattr(row, "instance", None) is not None
+            and (self.approve or row.import_type == BASELINE)
+        }
+        if touched:
+            results_touched(
+                indicator_ids=touched, scope="导入并审核" if self.approve else "导入基期值"
+            )
 
 
 def import_errors(result):
