@@ -41,10 +41,11 @@ def _edit(record) -> Edit:
 
 
 class PeoplesEdits:
-    """The edits people made to one model's rows, read once: `fields` are the names of the
-    fields that matter (those the load sets)."""
+    """The edits people made to one model's rows (`rows`: a filter of its history records, to
+    read only those that matter), read once: `fields` are the names of the fields that matter
+    (those the load sets)."""
 
-    def __init__(self, model, *, fields, machine_reasons):
+    def __init__(self, model, *, fields, machine_reasons, rows):
         self._meta = model._meta
         attnames = {name: model._meta.get_field(name).attname for name in fields}
         history = model.history.model
@@ -52,7 +53,7 @@ class PeoplesEdits:
             history_change_reason__in=machine_reasons
         )
         records = (
-            history.objects.filter(id__in=history.objects.filter(by_people).values("id"))
+            history.objects.filter(id__in=history.objects.filter(rows, by_people).values("id"))
             .select_related("history_user")
             .order_by("id", "history_date", "history_id")
         )

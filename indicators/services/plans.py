@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 
 from regions.models import Department, Region
 
@@ -120,12 +121,10 @@ class _Load:
         self.reset = reset
         self.reason = RESET_REASON if reset else LOAD_REASON
         self.report = LoadReport()
-        self.edits = {
-            model: PeoplesEdits(model, fields=fields, machine_reasons=MACHINE_REASONS)
-            for model, fields in LOADED_FIELDS.items()
-        }
+        self.edits = {}  # model -> PeoplesEdits, read before anything is written
         self.plans_touched, self.indicators_touched = set(), set()
         self.skipped = set()  # (plan slug, indicator code or None) a person deleted
+        self.slugs = []  # the files' plans
 
     # -- rows ----------------------------------------------------------------------------
 
@@ -193,9 +192,33 @@ class _Load:
 
     # -- files ---------------------------------------------------------------------------
 
+    def read_edits(self, *, codes, slugs):
+        """What people did to the rows of the files' regions and plans (only theirs: other
+        rows' history can be long, removed national-scale synthetic data leaves a record
+        per row)."""
+        self.slugs = slugs
+        plan_ids = Plan.history.filter(slug__in=slugs).values("id")
+        indicator_ids = Indicator.history.filter(plan_id__in=plan_ids).values("id")
+        rows = {
+            Region: Q(code__in=codes),
+            Plan: Q(slug__in=slugs),
+            Indicator: Q(plan_id__in=plan_ids),
+            Baseline: Q(indicator_id__in=indicator_ids),
+            Target: Q(indicator_id__in=indicator_ids),
+        }
+        self.edits = {
+            model: PeoplesEdits(
+                model, fields=fields, machine_reasons=MACHINE_REASONS, rows=rows.get(model, Q())
+            )
+            for model, fields in LOADED_FIELDS.items()
+        }
+
     def run(self, fixtures_dir):
+        region_specs = read_regions(fixtures_dir / "regions.yaml")
+        specs = [read_plan_file(path) for path in plan_fixture_paths(fixtures_dir)]
+        self.read_edits(codes=[r["code"] for r in region_specs], slugs=[s.slug for s in specs])
         regions = {}
-        for r in read_regions(fixtures_dir / "regions.yaml"):
+        for r in region_specs:
             regions[r["code"]], _ = self.sync(
                 Region,
                 {"code": r["code"]},
@@ -208,13 +231,14 @@ class _Load:
                 keep_deleted=False,
             )
         slugs = set()
-        for path in plan_fixture_paths(fixtures_dir):
-            spec = read_plan_file(path)
+        for spec in specs:
             if spec.slug in slugs:
-                raise PlanFileError(path, "plan", f"slug {spec.slug} is used by another file")
+                raise PlanFileError(spec.path, "plan", f"slug {spec.slug} is used by another file")
             slugs.add(spec.slug)
             if spec.region not in regions:
-                raise PlanFileError(path, "plan", f"region {spec.region} is not in regions.yaml")
+                raise PlanFileError(
+                    spec.path, "plan", f"region {spec.region} is not in regions.yaml"
+                )
             self.plan(spec, regions[spec.region])
         canonical = fixtures_dir / "canonical.yaml"
         if canonical.exists():
@@ -363,9 +387,9 @@ class _Load:
         unlinked = Indicator.objects.filter(canonical__in=stale).values_list("pk", flat=True)
         self.indicators_touched.update(unlinked)
         self.delete(stale)
-        members = Indicator.objects.filter(pk__in=linked) | Indicator.objects.exclude(
-            canonical=None
-        )
+        # The links of the files' plans' indicators; other plans' are people's business.
+        linked_now = Indicator.objects.filter(plan__slug__in=self.slugs).exclude(canonical=None)
+        members = Indicator.objects.filter(pk__in=linked) | linked_now
         for indicator in members.select_related("plan"):
             canonical, note = linked.get(indicator.pk, (None, ""))
             changed = self.update(
