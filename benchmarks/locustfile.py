@@ -15,10 +15,11 @@ settings in the environment:
     LOAD_THINK            "1,3": seconds a user waits between two actions (uniform)
     LOAD_SAMPLES          where to write every request (name, ms, status, failed) as CSV
 
-Request names group the pages: "/" (overview page 1), "/?page=N", "/plans/<slug>/" for each
-real plan, "/plans/synthetic-N/", "entry GET" and "entry POST _save". A save counts as a
-success only when the server answers 302 (the page saved and redirects to itself); the
-script compares that count with the actuals found in the database afterwards.
+Request names group the pages: "/" (overview page 1), "/?page=N", "/?year=Y" (the overview at
+a year its picker offers), "/plans/<slug>/" for each real plan, "/plans/<real>/?year=Y" (a
+real plan at one of its years), "/plans/synthetic-N/", "entry GET" and "entry POST _save".
+A save counts as a success only when the server answers 302 (the page saved and redirects to
+itself); the script compares that count with the actuals found in the database afterwards.
 """
 
 import html
@@ -47,6 +48,8 @@ INPUT = re.compile(r"<input\b[^>]*>")
 TEXTAREA = re.compile(r'<textarea\b[^>]*name="(entry-\d+-\w+)"[^>]*>(.*?)</textarea>', re.S)
 SELECT = re.compile(r'<select\b[^>]*name="(entry-\d+-\w+)"[^>]*>(.*?)</select>', re.S)
 SELECTED = re.compile(r'<option value="([^"]*)"[^>]*\bselected\b')
+YEAR_PICKER = re.compile(r'<select name="year"[^>]*>(.*?)</select>', re.S)
+YEAR_OPTION = re.compile(r'<option value="(\d{4})"')
 ATTR = re.compile(r'(\w[\w-]*)="([^"]*)"')
 
 SAMPLES = []
@@ -115,6 +118,7 @@ class LoggedInUser(FastHttpUser):
         with self.client.get(url, name=name, allow_redirects=False, catch_response=True) as r:
             if r.status_code != 200:
                 r.failure(f"{r.status_code}")
+            return r.text or ""
 
 
 class LeaderUser(LoggedInUser):
@@ -125,13 +129,28 @@ class LeaderUser(LoggedInUser):
 
     def on_start(self):
         self.login()
+        self.years = {}  # page -> the years its year picker offers, once read
 
     def _read(self, url, name):
-        self.read(url, name)
+        page = self.read(url, name)
+        if url not in self.years:
+            picker = YEAR_PICKER.search(page)
+            self.years[url] = YEAR_OPTION.findall(picker.group(1)) if picker else []
+
+    def _read_a_year(self, url, name):
+        """The page at one of the years its picker offers (after a first read of the page)."""
+        if self.years.get(url):
+            self.read(f"{url}?year={random.choice(self.years[url])}", name)
+        else:
+            self._read(url, url)
 
     @task(3)
     def overview(self):
         self._read("/", "/")
+
+    @task(1)
+    def overview_year(self):
+        self._read_a_year("/", "/?year=Y")
 
     @task(1)
     def overview_page(self):
@@ -143,6 +162,12 @@ class LeaderUser(LoggedInUser):
         if REAL_PLANS:
             slug = random.choice(REAL_PLANS)
             self._read(f"/plans/{slug}/", f"/plans/{slug}/")
+
+    @task(2)
+    def real_plan_year(self):
+        if REAL_PLANS:
+            slug = random.choice(REAL_PLANS)
+            self._read_a_year(f"/plans/{slug}/", "/plans/<real>/?year=Y")
 
     @task(3)
     def synthetic_plan(self):

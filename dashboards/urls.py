@@ -10,5 +10,6 @@ urlpatterns = [
     path("plans/<slug:slug>/indicators/<str:code>/", views.indicator_detail, name="indicator"),
     path("compare/", views.comparison_index, name="comparison_index"),
     path("compare/<slug:key>/", views.comparison, name="comparison"),
+    path("departments/", views.department_index, name="department_index"),
     path("departments/<int:pk>/", views.department, name="department"),
 ]

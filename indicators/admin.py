@@ -38,6 +38,7 @@ from .resources import BASELINE, ActualImportResource
 from .selectors import alignment_flags
 from .services.actuals import actual_approve, actual_return, year_lock, year_unlock
 from .services.runs import attainment_run_queue, results_touched
+from .uploads import TemporaryUploads
 from .views import entry_template_view, entry_view
 
 
@@ -329,7 +330,7 @@ class SourceConflictAdmin(RecomputesResults, admin.ModelAdmin):
 
 
 @admin.register(Actual)
-class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
+class ActualAdmin(AuditorExport, TemporaryUploads, ImportExportMixin, SimpleHistoryAdmin):
     """Actuals are entered on the department page or uploaded; here they are reviewed."""
 
     list_display = [
@@ -359,8 +360,10 @@ class ActualAdmin(AuditorExport, ImportExportMixin, SimpleHistoryAdmin):
     change_list_template = "admin/indicators/actual/change_list.html"
     resource_classes = [ActualImportResource]
     import_formats = [base_formats.XLSX, base_formats.CSV]
-    export_resource_classes = [ActualExportResource]
     import_form_class = CheckedImportForm
+
+    def get_export_resource_classes(self, request):
+        return [ActualExportResource]  # import-export 4 exports resource_classes otherwise
 
     def get_import_data_kwargs(self, **kwargs):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}

@@ -1,15 +1,16 @@
 """What people did to the rows of a model, read from its change history
 (django-simple-history): who last set each field, who created a row, who deleted one.
 
-`load_plans` keeps these. A history record is a person's unless its change reason is one of
-the program's own (`machine_reasons`: the load's, and that of the first record the history
-migrations made of the rows that existed before).
+`load_plans` keeps these. A history record is a person's when it names its user: the admin
+and the commands that act for someone (import_actuals --user) record who; the load, the
+demo, scripts and the first records the history migrations made of the rows that existed
+before name nobody.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.utils import timezone
 
 VERBS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -31,10 +32,9 @@ class Edit:
 
 
 def _edit(record) -> Edit:
-    user = record.history_user
     return Edit(
         record.history_type,
-        user.get_username() if user else "(no user)",
+        record.history_user.get_username(),
         record.history_date,
         record.history_change_reason or "",
     )
@@ -45,22 +45,21 @@ class PeoplesEdits:
     read only those that matter), read once: `fields` are the names of the fields that matter
     (those the load sets)."""
 
-    def __init__(self, model, *, fields, machine_reasons, rows):
+    def __init__(self, model, *, fields, rows):
         self._meta = model._meta
         attnames = {name: model._meta.get_field(name).attname for name in fields}
         history = model.history.model
-        by_people = Q(history_change_reason__isnull=True) | ~Q(
-            history_change_reason__in=machine_reasons
-        )
         records = (
-            history.objects.filter(id__in=history.objects.filter(rows, by_people).values("id"))
+            history.objects.filter(
+                id__in=history.objects.filter(rows, history_user__isnull=False).values("id")
+            )
             .select_related("history_user")
             .order_by("id", "history_date", "history_id")
         )
         self._fields, self._created, self._deleted = {}, {}, []
         latest = {}
         for record in records:  # row by row, oldest first
-            edit = None if record.history_change_reason in machine_reasons else _edit(record)
+            edit = None if record.history_user is None else _edit(record)
             owners = self._fields.setdefault(record.id, {})
             previous = latest.get(record.id)
             for name, attname in attnames.items():
@@ -75,7 +74,7 @@ class PeoplesEdits:
         self._deleted = [
             (record, _edit(record))
             for record in latest.values()
-            if record.history_type == "-" and record.history_change_reason not in machine_reasons
+            if record.history_type == "-" and record.history_user is not None
         ]
 
     def changed_fields(self, pk) -> dict[str, Edit]:

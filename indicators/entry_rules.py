@@ -6,9 +6,21 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .outliers import suspicion as outlier_suspicion
 from .values import Figure, FigureError, check_figure, parse_figure
+
+# The longest note, evidence or reason a person may write; 情况说明 and 下一步措施
+# (Actual.explanation, next_steps) hold as much. Forms and uploads both say it in this message.
+TEXT_MAX_LENGTH = 2000
+TEXT_TOO_LONG = gettext_lazy("最多 %(limit_value)d 字,现有 %(show_value)d 字,请删减。")
+
+
+def text_length_errors(text: str) -> list[str]:
+    if len(text) <= TEXT_MAX_LENGTH:
+        return []
+    return [TEXT_TOO_LONG % {"limit_value": TEXT_MAX_LENGTH, "show_value": len(text)}]
 
 
 @dataclass
@@ -16,11 +28,12 @@ class EntryCheck:
     figure: Figure | None = None
     year_errors: list[str] = field(default_factory=list)  # the year is locked or out of the plan
     value_errors: list[str] = field(default_factory=list)
+    note_errors: list[str] = field(default_factory=list)
     suspicion: str = ""
 
     @property
     def errors(self):
-        return self.year_errors + self.value_errors
+        return self.year_errors + self.value_errors + self.note_errors
 
 
 def check_entry(
@@ -38,7 +51,7 @@ def check_entry(
     qualitative_status: str = "",
 ) -> EntryCheck:
     """Parse and judge one entered figure. `history`: earlier approved values, oldest first."""
-    result = EntryCheck()
+    result = EntryCheck(note_errors=text_length_errors(note))
     if locked:
         result.year_errors.append(
             _("%(year)d年已锁定,不能修改;如需更正请联系系统管理员解锁。") % {"year": year}

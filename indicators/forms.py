@@ -1,11 +1,17 @@
 from django import forms
 from django.conf import settings
 from django.contrib.admin.helpers import ActionForm
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
+from .entry_rules import TEXT_MAX_LENGTH, TEXT_TOO_LONG
 from .imports import UploadError, check_upload, too_big_message
 from .models import Actual, Indicator
+
+
+def length_limit():
+    return gettext("最多 %(max)d 字") % {"max": TEXT_MAX_LENGTH}
 
 
 class EntryFilterForm(forms.Form):
@@ -45,18 +51,40 @@ class ActualEntryForm(forms.Form):
         required=False,
     )
     evidence = forms.CharField(
-        label=_("佐证材料"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 28})
+        label=_("佐证材料"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG},
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 28}),
     )
     note = forms.CharField(
-        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 28})
+        label=_("说明"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG},
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 28}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("evidence", "note"):  # the limit, stated where the clerk types
+            self.fields[name].widget.attrs["placeholder"] = length_limit()
 
 
 EntryFormSet = forms.formset_factory(ActualEntryForm, extra=0)
 
 
 class ReasonActionForm(ActionForm):
-    reason = forms.CharField(label=_("原因(退回、解锁时必填)"), required=False)
+    reason = forms.CharField(
+        label=_("原因(退回、解锁时必填)"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.attrs["placeholder"] = length_limit()
 
 
 class CheckedImportForm(ImportForm):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import region_allowed, scope_indicators
 from regions.models import Region
 
-from .entry_rules import check_entry
+from .entry_rules import check_entry, text_length_errors
 from .models import Actual, Baseline, Indicator
 from .selectors import approved_history, year_is_locked
 from .values import Figure, FigureError, check_figure, parse_figure
@@ -153,6 +153,8 @@ def resolve_row(user, row, *, approve, seen):
         result.fail("year", message)
     for message in result.check.value_errors:
         result.fail("value", message)
+    for message in result.check.note_errors:
+        result.fail("note", message)
     return result
 
 
@@ -204,6 +206,8 @@ def _baseline_row(user, result, value_text):
         )
     if indicator.is_qualitative:
         result.fail("indicator", _("定性指标没有基期值。"))
+    for message in text_length_errors(result.note):
+        result.fail("note", message)
     try:
         result.figure = parse_figure(value_text, indicator.unit)
     except FigureError as exc:

@@ -1,4 +1,5 @@
-"""Read and check the plan fixture files described in fixtures/FORMAT.md (no database here)."""
+"""Read and check the plan fixture files described in fixtures/FORMAT.md (no database here:
+the models are read for their fields' lengths only)."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -6,6 +7,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
+
+from regions.models import Department, Region
+
+from .models import Actual, Baseline, CanonicalIndicator, Indicator, Plan, SourceConflict, Target
+from .values import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, fits_column
+
+STATEMENT_MODELS = {"baseline": Baseline, "target": Target, "actual": Actual}
 
 DIRECTIONS = {"higher", "lower", "hold"}
 MEASURES = {"level", "cumulative", "new", "per_year"}
@@ -77,9 +85,24 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _load_yaml(path):
     try:
-        with open(path, encoding="utf-8") as f:
-            data = yaml.load(f, Loader=_YAML_LOADER)
-    except (OSError, yaml.YAMLError) as exc:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        raise PlanFileError(path, "file", f"cannot be read: {exc.strerror}") from exc
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlanFileError(
+            path,
+            "file",
+            f"is not UTF-8 text (byte {exc.start} is 0x{content[exc.start]:02x}); "
+            "a GBK file must be saved as UTF-8",
+        ) from exc
+    if "\x00" in text:
+        raise PlanFileError(path, "file", f"is not text (a NUL byte at {text.index(chr(0))})")
+    try:
+        data = yaml.load(text, Loader=_YAML_LOADER)
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        # ValueError: a value YAML reads but Python refuses, such as the date 2023-02-30.
         raise PlanFileError(path, "file", f"cannot be read as YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise PlanFileError(path, "file", "top level must be a mapping")
@@ -102,7 +125,9 @@ class _Reader:
     def fail(self, message):
         raise PlanFileError(self.path, self.record, message)
 
-    def text(self, key, *, required=True):
+    def text(self, key, *, required=True, model=None):
+        """The text under `key`; `model`: the model whose field of that name stores it, to
+        refuse text longer than the field holds."""
         value = self.data.get(key)
         if value is None or value == "":
             if required:
@@ -110,7 +135,13 @@ class _Reader:
             return ""
         if not isinstance(value, str | int | float):
             self.fail(f"'{key}' must be text")
-        return str(value).strip()
+        text = str(value).strip()
+        if "\x00" in text:
+            self.fail(f"'{key}' holds a NUL character")
+        limit = model._meta.get_field(key).max_length if model is not None else None
+        if limit is not None and len(text) > limit:
+            self.fail(f"'{key}' is longer than {limit} characters ({len(text)})")
+        return text
 
     def year(self, key):
         value = self.data.get(key)
@@ -127,9 +158,17 @@ class _Reader:
         if isinstance(value, float):
             self.fail(f"'{key}' must be a quoted number, not a float ({value!r})")
         try:
-            return Decimal(str(value).strip())
+            number = Decimal(str(value).strip())
         except InvalidOperation:
             self.fail(f"'{key}' is not a number: {value!r}")
+        if not number.is_finite():
+            self.fail(f"'{key}' is not a number: {value!r}")
+        if not fits_column(number):
+            self.fail(
+                f"'{key}' has more than {MAX_INTEGER_DIGITS} digits before the point or "
+                f"{MAX_DECIMAL_PLACES} after it: {value!r}"
+            )
+        return number
 
     def choice(self, key, choices):
         value = self.data.get(key)
@@ -149,7 +188,7 @@ def read_regions(path):
     regions, seen = [], {}
     for i, item in enumerate(data.get("regions") or [], start=1):
         r = _Reader(path, f"regions[{i}]", item)
-        code = r.text("code")
+        code = r.text("code", model=Region)
         level = r.choice("level", REGION_LEVELS)
         parent = r.text("parent", required=False) or None
         if parent is not None:
@@ -158,15 +197,18 @@ def read_regions(path):
             if REGION_LEVELS.index(seen[parent]) >= REGION_LEVELS.index(level):
                 r.fail(f"a {level} region cannot be under the {seen[parent]} region {parent}")
         seen[code] = level
-        regions.append({"code": code, "name": r.text("name"), "level": level, "parent": parent})
+        regions.append(
+            {"code": code, "name": r.text("name", model=Region), "level": level, "parent": parent}
+        )
     return regions
 
 
 def _statement(r, indicator, *, kind):
+    model = STATEMENT_MODELS[kind]
     s = StatementSpec(
         year=r.year("year"),
-        raw=r.text("raw", required=False),
-        source_ref=r.text("source_ref", required=False) or indicator.source_ref,
+        raw=r.text("raw", required=False, model=model),
+        source_ref=r.text("source_ref", required=False, model=model) or indicator.source_ref,
         source_text=r.text("source_text", required=False) or indicator.source_text,
         conflict=r.text("conflict", required=False) or None,
     )
@@ -202,14 +244,14 @@ def read_plan_file(path):
         p.fail(f"'issued_on' must be a date (YYYY-MM-DD), got {issued_on!r}")
     spec = PlanSpec(
         path=path,
-        slug=p.text("slug"),
-        title=p.text("title"),
+        slug=p.text("slug", model=Plan),
+        title=p.text("title", model=Plan),
         region=p.text("region"),
-        issuer=p.text("issuer", required=False),
+        issuer=p.text("issuer", required=False, model=Plan),
         issued_on=issued_on,
         period_start=p.year("period_start"),
         period_end=p.year("period_end"),
-        seed_file=p.text("seed_file", required=False),
+        seed_file=p.text("seed_file", required=False, model=Plan),
         notes=p.text("notes", required=False),
         departments=[],
         conflicts={},
@@ -222,18 +264,21 @@ def read_plan_file(path):
     for i, item in enumerate(root.records("departments"), start=1):
         r = _Reader(path, f"departments[{i}]", item)
         spec.departments.append(
-            {"name": r.text("name"), "source_text": r.text("source_text", required=False)}
+            {
+                "name": r.text("name", model=Department),
+                "source_text": r.text("source_text", required=False),
+            }
         )
     department_names = {d["name"] for d in spec.departments}
 
     for i, item in enumerate(root.records("conflicts"), start=1):
         r = _Reader(path, f"conflicts[{i}]", item)
-        spec.conflicts[r.text("key")] = r.text("description")
+        spec.conflicts[r.text("key", model=SourceConflict)] = r.text("description")
 
     codes, used_conflicts = set(), {}
     for i, item in enumerate(root.records("indicators"), start=1):
         r = _Reader(path, f"indicators[{i}]", item)
-        code = r.text("code")
+        code = r.text("code", model=Indicator)
         r.record = f"indicator {code}"
         if code in codes:
             r.fail("duplicate indicator code")
@@ -243,13 +288,13 @@ def read_plan_file(path):
             r.fail(f"department {department!r} is not listed under 'departments'")
         indicator = IndicatorSpec(
             code=code,
-            name=r.text("name"),
-            category=r.text("category", required=False),
-            unit=r.text("unit", required=False),
+            name=r.text("name", model=Indicator),
+            category=r.text("category", required=False, model=Indicator),
+            unit=r.text("unit", required=False, model=Indicator),
             direction=r.choice("direction", DIRECTIONS),
             measure=r.choice("measure", MEASURES),
             department=department,
-            source_ref=r.text("source_ref"),
+            source_ref=r.text("source_ref", model=Indicator),
             source_text=r.text("source_text"),
             notes=r.text("notes", required=False),
         )
@@ -291,12 +336,12 @@ def read_canonical(path):
     entries, members_seen = [], {}
     for i, item in enumerate(data.get("canonical") or [], start=1):
         r = _Reader(path, f"canonical[{i}]", item)
-        key = r.text("key")
+        key = r.text("key", model=CanonicalIndicator)
         r.record = f"canonical {key}"
         entry = {
             "key": key,
-            "name": r.text("name"),
-            "unit": r.text("unit", required=False),
+            "name": r.text("name", model=CanonicalIndicator),
+            "unit": r.text("unit", required=False, model=CanonicalIndicator),
             "direction": r.choice("direction", DIRECTIONS),
             "members": [],
         }

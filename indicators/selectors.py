@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import scope_indicators
 from regions.models import Region
 
-from .models import Actual, Indicator, PlanYear, Target
+from .models import Actual, Indicator, Plan, PlanYear, Target
 from .values import plain_decimal
 
 
@@ -247,6 +247,14 @@ def alignment_flags(canonical_ids=None):
     return flags
 
 
+def plans_in_order():
+    """Every plan in the order lists show them: real plans before synthetic ones, then by
+    region, period and slug."""
+    return Plan.objects.select_related("region").order_by(
+        "is_synthetic", "region__code", "period_start", "slug"
+    )
+
+
 def latest_approved_year(plan):
     return (
         Actual.objects.filter(indicator__plan=plan, status=Actual.Status.APPROVED)
@@ -280,6 +288,9 @@ class _TargetRow(NamedTuple):
     year: int
     value: object
     comparator: str
+    value_max: object
+    raw: str
+    qualitative_text: str
 
 
 _REPORT_TARGET_FIELDS = (
@@ -290,19 +301,34 @@ _REPORT_TARGET_FIELDS = (
     "year",
     "value",
     "comparator",
+    "value_max",
+    "raw",
+    "qualitative_text",
 )
 _REPORT_RESULT_FIELDS = (
     "target_id",
     "year",
     "status",
     "actual",
+    "actual_qualifier",
     "actual_raw",
+    "baseline_value",
+    "baseline_year",
     "completion",
     "progress",
     "elapsed",
     "projected_value",
     "projected_met",
 )
+
+
+def _result_fields():
+    """The stored result's fields, with the number of the rule that decided it where results
+    record it (None in results computed before they did)."""
+    from .models import AttainmentResult
+
+    stored = {f.name for f in AttainmentResult._meta.concrete_fields}
+    return _REPORT_RESULT_FIELDS + (("rule",) if "rule" in stored else ())
 
 
 def plan_attainment(plan, *, year=None, region=None):
@@ -327,7 +353,7 @@ def plan_attainment(plan, *, year=None, region=None):
     judged = results.filter(
         target_id__in=[t.pk for t in targets], year__in={min(at, t.year) for t in targets}
     )
-    found = {(r["target_id"], r["year"]): r for r in judged.values(*_REPORT_RESULT_FIELDS)}
+    found = {(r["target_id"], r["year"]): r for r in judged.values(*_result_fields())}
     primary = primary_targets(targets, at)
     region_code = region.code if region else plan.region.code
     records, for_rollup = [], []
@@ -341,16 +367,25 @@ def plan_attainment(plan, *, year=None, region=None):
                 "indicator_code": t.code,
                 "name": t.name,
                 "region": region_code,
+                "target_id": t.pk,
                 "target_year": t.year,
                 "target_value": _number(t.value),
+                "target_value_max": _number(t.value_max),
+                "target_raw": t.raw,
+                "qualitative_text": t.qualitative_text,
                 "comparator": t.comparator,
+                "primary": t in primary,
                 "year": judged_year,
                 "actual": _number(r.get("actual")),
+                "actual_qualifier": r.get("actual_qualifier", ""),
                 "actual_raw": r.get("actual_raw") or None,
+                "baseline_value": _number(r.get("baseline_value")),
+                "baseline_year": r.get("baseline_year"),
                 "completion": r.get("completion"),
                 "progress": r.get("progress"),
                 "elapsed": r.get("elapsed"),
                 "status": str(status),
+                "rule": r.get("rule"),
                 "projected_value": r.get("projected_value"),
                 "projected_met": r.get("projected_met"),
             }
@@ -369,8 +404,6 @@ def plan_attainment(plan, *, year=None, region=None):
 
 def attainment_report(*, plan_slug=None, year=None, region_code=None):
     """plan_attainment() of every plan (or the one named), in region and slug order."""
-    from .models import Plan
-
     plans = Plan.objects.select_related("region").order_by("region__code", "slug")
     if plan_slug:
         plans = plans.filter(slug=plan_slug)

@@ -5,6 +5,8 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from reports.safe_cells import set_text
+
 from .imports import COLUMN_LABELS, COLUMNS
 
 INFO_COLUMNS = ["指标名称", "单位", "目标", "上年审核值(仅供参考)"]
@@ -23,20 +25,24 @@ def entry_template_workbook(lines, *, region, year):
     for line in lines:
         ind = line.indicator
         targets = ";".join(f"{t.year}年 {t.raw or t.qualitative_text}" for t in line.targets)
-        ws.append(
-            [
-                ind.plan.slug,
-                ind.code,
-                region.code,
-                year,
-                line.actual.raw if line.actual else None,
-                line.actual.note if line.actual else None,
-                ind.name,
-                ind.unit,
-                targets,
-                line.last_year.raw if line.last_year else None,
-            ]
-        )
+        values = [
+            ind.plan.slug,
+            ind.code,
+            region.code,
+            year,
+            line.actual.raw if line.actual else None,
+            line.actual.note if line.actual else None,
+            ind.name,
+            ind.unit,
+            targets,
+            line.last_year.raw if line.last_year else None,
+        ]
+        row = ws.max_row + 1
+        for column, value in enumerate(values, start=1):
+            if isinstance(value, str):  # what people typed: never a formula (safe_cells)
+                set_text(ws.cell(row=row, column=column), value)
+            else:
+                ws.cell(row=row, column=column, value=value)
         for column in (5, 6):
             ws.cell(row=ws.max_row, column=column).fill = INPUT_FILL
         # Codes stay text so that a spreadsheet keeps "330400" and "T1-01" as typed.

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from .reminders import send_deadline_reminders
 from .services.runs import attainment_run_execute, attainment_run_nightly
+from .uploads import remove_expired_uploads as remove_expired_upload_files
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
@@ -24,3 +25,9 @@ def remind_departments_of_deadlines(today: str | None = None):
     """Daily (celery beat): remind departments a week before a due date and on it."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     return send_deadline_reminders(day)
+
+
+@shared_task
+def remove_expired_uploads():
+    """Hourly (celery beat): remove uploads nobody confirmed in IMPORT_UPLOAD_KEEP_MINUTES."""
+    return remove_expired_upload_files()

@@ -3,7 +3,14 @@
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
+
+# What the figure columns hold (Actual, Target and Baseline .value are numeric(20, 6), Actual.raw
+# 200 characters): a figure beyond these is refused with a message, never sent to the database.
+MAX_INTEGER_DIGITS = 14
+MAX_DECIMAL_PLACES = 6
+MAX_RAW_LENGTH = 200
+_SMALLEST_STEP = Decimal(1).scaleb(-MAX_DECIMAL_PLACES)
 
 # Qualifier words, longest first so that "不少于" wins over "少于".
 _SUFFIX_QUALIFIERS = [("以上", "gte"), ("以下", "lte"), ("以内", "lte")]
@@ -81,6 +88,12 @@ def parse_figure(text: str, unit: str = "") -> Figure:
     raw = (text or "").strip()
     if not raw:
         raise FigureError(gettext_noop("请填写数值。"))
+    if len(raw) > MAX_RAW_LENGTH:
+        raise FigureError(
+            gettext_noop("数值过长(%(count)d 个字符),最多 %(max)d 个字符。"),
+            count=len(raw),
+            max=MAX_RAW_LENGTH,
+        )
     # NFKC turns full-width digits and punctuation ("９８．５", "％") into ASCII.
     s = unicodedata.normalize("NFKC", raw).replace(" ", "").replace("\u3000", "")
     s = s.replace("。", ".")
@@ -115,10 +128,30 @@ def parse_figure(text: str, unit: str = "") -> Figure:
             raw=raw,
         )
     try:
-        value = Decimal(s) * multiplier
+        with localcontext(prec=len(s) + 10):  # exact: no digit of what was typed is rounded away
+            value = Decimal(s) * multiplier
     except InvalidOperation as exc:  # pragma: no cover - the pattern above admits only numbers
         raise FigureError(gettext_noop("“%(raw)s”不是有效的数值。"), raw=raw) from exc
+    if not fits_column(value):
+        raise FigureError(
+            gettext_noop(
+                "“%(raw)s”超出可保存的范围:整数部分最多 %(digits)d 位,小数最多 %(places)d 位。"
+            ),
+            raw=raw,
+            digits=MAX_INTEGER_DIGITS,
+            places=MAX_DECIMAL_PLACES,
+        )
     return Figure(value=plain_decimal(value), qualifier=qualifier, raw=raw, percent=percent)
+
+
+def fits_column(value: Decimal) -> bool:
+    """Whether a figure can be stored as it is: finite, with at most MAX_INTEGER_DIGITS digits
+    before the point and MAX_DECIMAL_PLACES after it."""
+    if not value.is_finite():
+        return False
+    if value and value.adjusted() >= MAX_INTEGER_DIGITS:
+        return False
+    return value == value.quantize(_SMALLEST_STEP)
 
 
 def plain_decimal(value: Decimal) -> Decimal:

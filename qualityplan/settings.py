@@ -1,5 +1,6 @@
 """Settings read from the environment; every default works with no server at all."""
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -54,11 +55,20 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name from
-# one address, that pair is locked for AXES_COOLOFF_HOURS.
+# Login throttling (django-axes, accounts/throttling.py): after AXES_FAILURE_LIMIT failures for
+# one user name from one address, that pair is locked for AXES_COOLOFF_HOURS; after
+# LOGIN_USERNAME_FAILURE_LIMIT failures for one user name from all addresses together, the
+# user name is locked everywhere.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.throttling.LoginThrottle"
+# The client's address: REMOTE_ADDR, or behind this many proxies that each append to
+# X-Forwarded-For (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for), the
+# address the outermost one saw. 0 when nothing stands in front of the application.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 AXES_LOCKOUT_TEMPLATE = "ops/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -150,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.tasks.recompute_attainment_nightly",
         "schedule": crontab(hour=2, minute=0),
     },
+    "uploads-expiry": {
+        "task": "indicators.tasks.remove_expired_uploads",
+        "schedule": crontab(minute=45),
+    },
     "deadline-reminders": {
         "task": "indicators.tasks.remind_departments_of_deadlines",
         "schedule": crontab(hour=8, minute=0),
@@ -168,6 +182,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
 # Uploads need the 导入实际值 permission (indicators.import_actual).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+# An upload waits for its confirmation in a file of this folder (indicators/uploads.py), and is
+# removed when refused, once imported, or this many minutes after the preview.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "indicators.uploads.UploadStorage"
+IMPORT_UPLOAD_DIR = env.path(
+    "IMPORT_UPLOAD_DIR", default=Path(tempfile.gettempdir()) / "qualityplan-uploads"
+)
+IMPORT_UPLOAD_KEEP_MINUTES = env.int("IMPORT_UPLOAD_KEEP_MINUTES", default=60)
 
 # Attainment thresholds (DOMAIN.md §3, after Eurostat's SDG progress assessment): progress
 # of at least ON_TRACK_SHARE × time elapsed is on track, at least LAGGING_SHARE × lagging.
@@ -178,8 +199,9 @@ ATTAINMENT_LAGGING_SHARE = env.float("ATTAINMENT_LAGGING_SHARE", default=0.60)
 REPORTS_DIR = env.path("REPORTS_DIR", default=BASE_DIR / "media" / "reports")
 REPORTS_KEEP_HOURS = env.int("REPORTS_KEEP_HOURS", default=72)
 
-# Spreadsheet exports escape text that would run as a formula (=, +, -, @).
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# The raw exports escape text that would run as a formula themselves (reports.safe_cells):
+# django-import-export's own escaping strips one "=" only and turns every cell into text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # Where the seed documents live, for tests and provenance checks.
 SEEDS_DIR = env.path("SEEDS_DIR", default=BASE_DIR.parent / "shared" / "seeds")

@@ -5,9 +5,15 @@ from import_export.fields import Field
 
 from indicators.models import Actual, Indicator, Plan, Target
 
+from .safe_cells import safe_cell
+
 
 class ChineseHeaders(resources.ModelResource):
-    """Column headings are the fields' Chinese verbose names."""
+    """Column headings are the fields' Chinese verbose names; every cell goes through
+    `safe_cell`, the export formats being unable to mark a cell as text."""
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        return [safe_cell(v) for v in super().export_resource(instance, selected_fields, **kwargs)]
 
     def get_export_headers(self, selected_fields=None):
         model = self._meta.model

@@ -11,8 +11,13 @@ from django.db.models import Count, Max
 
 from accounts.scope import scope_actuals
 from indicators import attainment
-from indicators.models import Actual, AttainmentResult, Baseline, Plan, Target
-from indicators.selectors import evaluation_year, primary_targets, reference_baseline
+from indicators.models import Actual, AttainmentResult, Baseline, Target
+from indicators.selectors import (
+    evaluation_year,
+    plans_in_order,
+    primary_targets,
+    reference_baseline,
+)
 
 PLAN_BATCH = 50
 
@@ -79,9 +84,7 @@ RESULT_FIELDS = (
 
 
 def plans_in_scope(slugs=None):
-    plans = Plan.objects.select_related("region").order_by(
-        "is_synthetic", "region__code", "period_start", "slug"
-    )
+    plans = plans_in_order()
     return plans.filter(slug__in=slugs) if slugs else plans
 
 

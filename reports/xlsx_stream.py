@@ -2,8 +2,9 @@
 
 Each sheet's rows go to a temporary file as they are appended, so memory stays constant
 whatever the number of rows; the package (workbook, styles, sheets) is assembled by
-`Workbook.save()`. Text is written as inline strings, escaped for XML, with characters
-illegal in XML 1.0 removed. Cell styles are collected as they are used: every distinct
+`Workbook.save()`. Text is written as inline strings, escaped for XML, with control characters
+and characters illegal in XML 1.0 removed; formula-like text gets quotePrefix (`safe_cells`).
+Cell styles are collected as they are used: every distinct
 (number format, fill colour, bold, wrap, quote prefix) gets one cellXfs entry.
 """
 
@@ -15,13 +16,13 @@ import tempfile
 import zipfile
 from decimal import Decimal
 
-from .safe_cells import FORMULA_STARTS
+from .safe_cells import FORMULA_STARTS, clean_text, looks_like_formula
 
 MAX_TEXT = 32767  # the most characters a spreadsheet cell holds
 MAX_TITLE = 31
 # Characters XML 1.0 does not allow (plus lone surrogates, which UTF-8 cannot encode).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_SPECIAL = re.compile('[&<>"\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+_SPECIAL = re.compile('[&<>"\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]')
 _BAD_TITLE = re.compile(r"[\\*?:/\[\]]")
 FLUSH_CHARS = 1 << 20  # buffered XML per sheet before it goes to the temporary file
 
@@ -204,7 +205,12 @@ class Sheet:
             else:
                 style, s = 0, ""
             if kind is str:
-                if value.startswith(FORMULA_STARTS) or len(value) > MAX_TEXT or special(value):
+                if (
+                    value.startswith(FORMULA_STARTS)
+                    or value[:1].isspace()
+                    or len(value) > MAX_TEXT
+                    or special(value)
+                ):
                     add(_text_cell(letters[i] + row, value, style, styles))
                 else:
                     add(
@@ -353,7 +359,8 @@ def _decimal_cell(ref, value, style, styles):
 
 
 def _text_cell(ref, text, style, styles):
-    if text.startswith(FORMULA_STARTS):
+    text = clean_text(text)
+    if looks_like_formula(text):
         # Stored as text, never as a formula; quotePrefix keeps it text when edited.
         style = styles.quoted(style)
     if len(text) > MAX_TEXT:

@@ -3,8 +3,9 @@ canonical catalogue and the achievements the documents record; all or nothing.
 
 The load owns the files' content; people own what they changed in the admin. On a re-run
 every field whose current value a person set, every row a person created and every row a
-person deleted is kept as it is (known from the change history, `edits.PeoplesEdits`: the
-load's own records carry LOAD_REASON or RESET_REASON) and listed in the report;
+person deleted is kept as it is (known from the change history, `edits.PeoplesEdits`: a
+person's records name them; the load's name nobody and give LOAD_REASON or RESET_REASON)
+and listed in the report;
 `reset=True` puts the files' values back over them and lists what it overwrote. An
 unchanged re-run changes nothing. What changed is recomputed (`runs.results_touched`).
 """
@@ -33,10 +34,6 @@ from .runs import results_touched
 
 LOAD_REASON = "载入规划文件"
 RESET_REASON = "载入规划文件(恢复文件原值)"
-# The first history record of the rows that existed before their history was kept
-# (migrations regions 0004 and indicators 0007).
-HISTORY_START = "启用变更记录时已有"
-MACHINE_REASONS = [LOAD_REASON, RESET_REASON, HISTORY_START]
 
 # What a baseline or target row takes from its statement in the plan file, besides the
 # (indicator, year, source) that identify it and the conflict it belongs to.
@@ -207,9 +204,7 @@ class _Load:
             Target: Q(indicator_id__in=indicator_ids),
         }
         self.edits = {
-            model: PeoplesEdits(
-                model, fields=fields, machine_reasons=MACHINE_REASONS, rows=rows.get(model, Q())
-            )
+            model: PeoplesEdits(model, fields=fields, rows=rows.get(model, Q()))
             for model, fields in LOADED_FIELDS.items()
         }
 

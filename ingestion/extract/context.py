@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .vocabulary import clean
 
@@ -56,12 +57,19 @@ class Context:
 
     @property
     def category(self) -> str:
-        if self.box:
-            return re.sub(r"^专栏\s*[\d\-]+\s*", "", self.box).strip() or self.box
-        for h in reversed(self.headings):
-            if h[0] <= 3:
-                return re.sub(r"^[((]?[一二三四五六七八九十\d]+[))、.\s]*", "", h[1]).strip()
-        return ""
+        return _category(self.box, tuple(self.headings))
+
+
+@lru_cache(maxsize=32)
+def _category(box: str, headings: tuple) -> str:
+    """The category of the text under a box or headings; kept, so that a long box title is
+    read once, not once for every target under it."""
+    if box:
+        return re.sub(r"^专栏\s*[\d\-]+\s*", "", box).strip() or box
+    for h in reversed(headings):
+        if h[0] <= 3:
+            return re.sub(r"^[((]?[一二三四五六七八九十\d]+[))、.\s]*", "", h[1]).strip()
+    return ""
 
 
 def heading_of(sentence: str) -> tuple[int, str] | None:

@@ -2,6 +2,7 @@
 `prose` and `qualitative`, and keeps one proposal for a statement the text repeats."""
 
 import re
+from bisect import bisect_left
 from collections import Counter
 
 from .context import Context, heading_of
@@ -43,11 +44,19 @@ def extract(text: str, *, period_start: int, period_end: int) -> list[Proposal]:
     implied_ok = horizon is None or period_start <= horizon <= period_end
     ctx = Context()
     lines = list(_lines(text))
-    proposals: list[Proposal] = []
+    cleaned = [clean(line) for _, line in lines]
+    # Every non-empty line as a table cell (offset of its text, text), and the line it is on.
+    cells = [
+        (offset + len(line) - len(line.lstrip()), cleaned[n])
+        for n, (offset, line) in enumerate(lines)
+        if cleaned[n]
+    ]
+    cell_lines = [n for n in range(len(lines)) if cleaned[n]]
+    proposals = _Distinct()
     i = 0
     while i < len(lines):
         offset, line = lines[i]
-        stripped = clean(line)
+        stripped = cleaned[i]
         if not stripped:
             i += 1
             continue
@@ -55,9 +64,10 @@ def extract(text: str, *, period_start: int, period_end: int) -> list[Proposal]:
         if table is not None:
             header_end, cols = table
             title = ctx.table_title if i - ctx.table_title_line <= 4 else "表"
-            cells = [(o + len(ln) - len(ln.lstrip()), clean(ln)) for o, ln in lines[header_end:]]
-            cells = [(o, t) for o, t in cells if t]
-            found, used = parse_table(cells, cols, title, period_start, period_end, ctx.category)
+            first = bisect_left(cell_lines, header_end)
+            found, used = parse_table(
+                cells, first, cols, title, period_start, period_end, ctx.category
+            )
             proposals.extend(found)
             stop_offset = cells[used][0] if used < len(cells) else len(text)
             i = header_end
@@ -98,7 +108,7 @@ def extract(text: str, *, period_start: int, period_end: int) -> list[Proposal]:
                 qualitative_targets(seg, seg_offset, ctx, period_start, period_end, implied_ok)
             )
         i += 1
-    return _dedupe(proposals)
+    return proposals.in_order()
 
 
 def _segments(line: str, offset: int):
@@ -121,13 +131,23 @@ def _segments(line: str, offset: int):
                 yield s_start + lead, sent.strip()
 
 
-def _dedupe(proposals: list[Proposal]) -> list[Proposal]:
-    seen = set()
-    out = []
-    for p in sorted(proposals, key=lambda p: p.position):
-        key = (p.name, p.target_year, p.comparator, p.target_value, p.target_value_max, p.quote)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(p)
-    return out
+class _Distinct:
+    """The proposals found so far, one for each statement the text repeats (same name, year,
+    comparator, values and quote): the first in the document. Repeats are dropped as they come,
+    so a text that says one thing a million times holds one proposal, not a million."""
+
+    def __init__(self):
+        self._first: dict[tuple, tuple[int, int, Proposal]] = {}
+        self._count = 0
+
+    def extend(self, proposals) -> None:
+        for p in proposals:
+            self._count += 1
+            key = (p.name, p.target_year, p.comparator, p.target_value, p.target_value_max, p.quote)
+            kept = self._first.get(key)
+            if kept is None or p.position < kept[0]:
+                self._first[key] = (p.position, self._count, p)
+
+    def in_order(self) -> list[Proposal]:
+        """By position in the document, then in the order found."""
+        return [p for *_, p in sorted(self._first.values(), key=lambda kept: kept[:2])]

@@ -3,11 +3,11 @@
 import re
 
 from .proposal import Proposal
-from .prose import tokens, year_info
+from .prose import SentenceYears, has_figure
 from .vocabulary import (
     CLAUSE_SPLIT,
     LEADING_PUNCT,
-    TARGET_YEAR,
+    TARGET_YEAR_SEARCH,
     clean,
     plan_end_year,
     strip_leading,
@@ -27,10 +27,14 @@ def qualitative_targets(sentence, offset, ctx, period_start, period_end, implied
     plan_end = plan_end_year(s)
     if plan_end is not None and plan_end < period_start:
         return out
+    years = SentenceYears(s, period_start)
+    quote = clean(sentence)
+    end = 0
     for clause in CLAUSE_SPLIT.split(s):
-        if tokens(clause) or not _QUALITATIVE.search(clause):
+        end = s.find(clause, end) + len(clause)
+        if has_figure(clause) or not _QUALITATIVE.search(clause):
             continue
-        year, _, past = year_info(s, s.find(clause) + len(clause), period_start)
+        year, _, past = years.before(end)
         if year is None and ctx.carry_year is not None:
             year = ctx.carry_year
         if past:
@@ -43,7 +47,7 @@ def qualitative_targets(sentence, offset, ctx, period_start, period_end, implied
             implied = False
         if not period_start <= year <= period_end:
             continue
-        text = clean(TARGET_YEAR.sub("", clause, count=1)).strip(LEADING_PUNCT + "。")
+        text = clean(TARGET_YEAR_SEARCH.sub("", clause, count=1)).strip(LEADING_PUNCT + "。")
         name = strip_leading(text)
         if len(name) < 2:
             continue
@@ -61,7 +65,7 @@ def qualitative_targets(sentence, offset, ctx, period_start, period_end, implied
                 qualitative_text=text,
                 source=ctx.source,
                 raw=text,
-                quote=clean(sentence),
+                quote=quote,
                 position=offset,
                 confidence=0.4,
             )

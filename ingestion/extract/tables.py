@@ -90,15 +90,16 @@ def _table_columns(header: list[str]) -> list[dict]:
     return cols
 
 
-def parse_table(cells, cols, title, period_start, period_end, fallback_category):
-    """cells: [(offset, text)] after the header. Returns (proposals, cells consumed)."""
+def parse_table(cells, start, cols, title, period_start, period_end, fallback_category):
+    """cells: [(offset, text)], the table's rows from cells[start] on (after the header).
+    Returns (proposals, index of the first cell not in the table)."""
     roles = [c["role"] for c in cols]
     value_cols = [c for c in cols if c["role"] == "value"]
     has_serial = "serial" in roles
     has_unit = "unit" in roles
     has_attr = "attr" in roles
     out: list[Proposal] = []
-    i = 0
+    i = start
     category = ""
     n = len(cells)
 

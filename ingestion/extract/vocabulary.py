@@ -168,7 +168,15 @@ _LEADING_WORDS = sorted(
     reverse=True,
 )
 LEADING_PUNCT = " \t\u3000\u00a0、,,;;::))·•—-”"
+_LEADING_PUNCT_RUN = re.compile(f"[{re.escape(LEADING_PUNCT)}]*")
+# One of the leading words, the first in _LEADING_WORDS that the text starts with.
+_LEADING_WORD = re.compile("|".join(re.escape(w) for w in _LEADING_WORDS))
+_BRACKETS = (("(", ")"), ("(", ")"), ("“", "”"), ("《", "》"))
 TRAILING_PUNCT = " \t\u3000\u00a0、,,;;::((·•—-。和及与或的等"
+_NAME_END_PUNCT = TRAILING_PUNCT.replace("的", "").replace("等", "")
+# The last characters of the verbs and adverbs strip_trailing removes: a quick "no" for the rest.
+_VERB_LAST_CHARS = {word[-1] for word, _ in VERB_COMPARATORS}
+_ADVERB_LAST_CHARS = {adv[-1] for adv in _TRAILING_ADVERBS}
 
 _UNITS = [
     "批次/千人/年",
@@ -237,53 +245,72 @@ NUMBER_TOKEN = re.compile(
 CN_TOKEN = re.compile(r"(?<![一二三四五六七八九十百千万])(?P<cn>[十百千])(?P<unit>家|个|项|名)")
 CN_VALUES = {"十": 10, "百": 100, "千": 1000}
 
-TARGET_YEAR = re.compile(
-    r"(?P<pre>力争到|争取到|截至|截止到|截止|到|至|较|比)?\s*(?P<y>(?:19|20)\d{2})\s*年"
-    r"(?P<post>底前|底|末|前|以前)?(?P<after>[,,::])?"
-)
+_YEAR_PRE = r"力争到|争取到|截至|截止到|截止|到|至|较|比"
+_YEAR_BODY = r"\s*(?P<y>(?:19|20)\d{2})\s*年(?P<post>底前|底|末|前|以前)?(?P<after>[,,::])?"
+TARGET_YEAR = re.compile(rf"(?P<pre>{_YEAR_PRE})?{_YEAR_BODY}")
+# The same matches, for searching a sentence: without a "到" a match starts only where a run
+# of whitespace starts, so a long run is scanned once instead of once for each space in it.
+TARGET_YEAR_SEARCH = re.compile(rf"(?:(?P<pre>{_YEAR_PRE})|(?<!\s)){_YEAR_BODY}")
 _PLAN_NAME = re.compile(r"十([一二三四五])五")
-_PLAN_PERIOD = re.compile(r"^(?:在|到)?“?十[一二三四五]五”?(?:时期|期间|期末|末)?(?:内)?")
+_PLAN_PERIOD = re.compile(r"(?:在|到)?“?十[一二三四五]五”?(?:时期|期间|期末|末)?(?:内)?")
 _PLAN_ENDS = {"一": 2010, "二": 2015, "三": 2020, "四": 2025, "五": 2030}
 
 CLAUSE_SPLIT = re.compile(r"[,,::;;]")
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def clean(s: str) -> str:
-    return re.sub(r"\s+", " ", s.replace("\u3000", " ").replace("\u00a0", " ")).strip()
+    return _WHITESPACE.sub(" ", s.replace("\u3000", " ").replace("\u00a0", " ")).strip()
 
 
 def strip_leading(name: str) -> str:
-    prev = None
-    while prev != name:
-        prev = name
-        name = name.lstrip(LEADING_PUNCT)
-        for open_, close in (("(", ")"), ("(", ")"), ("“", "”"), ("《", "》")):
-            if name.startswith(open_) and close not in name:
-                name = name[1:]
-        name = TARGET_YEAR.sub("", name, count=1) if TARGET_YEAR.match(name) else name
-        name = _PLAN_PERIOD.sub("", name, count=1)
-        for w in _LEADING_WORDS:
-            if name.startswith(w):
-                name = name[len(w) :]
-                break
-    return name
+    """The name without the punctuation, year, plan period and verbs that open it.
+
+    Works on a start index: a name of many leading words is read once, not copied per word.
+    """
+    start, prev = 0, None
+    last_close = {}  # where a closing bracket last stands: an opening one with none after it goes
+    while prev != start:
+        prev = start
+        start = _LEADING_PUNCT_RUN.match(name, start).end()
+        if start == len(name):
+            break
+        for open_, close in _BRACKETS:
+            if name.startswith(open_, start):
+                if close not in last_close:
+                    last_close[close] = name.rfind(close)
+                if last_close[close] < start:
+                    start += 1
+        m = TARGET_YEAR.match(name, start)
+        if m:
+            start = m.end()
+        m = _PLAN_PERIOD.match(name, start)
+        if m:
+            start = m.end()
+        m = _LEADING_WORD.match(name, start)
+        if m:
+            start = m.end()
+    return name[start:]
 
 
 def strip_trailing(name: str) -> tuple[str, str]:
     """Remove the comparator verb (returned) and adverbs from the end of a name."""
     verb = ""
-    name = name.rstrip(TRAILING_PUNCT.replace("的", "").replace("等", ""))
-    for word, _ in VERB_COMPARATORS:
-        if name.endswith(word):
-            verb, name = word, name[: -len(word)]
-            break
+    end = len(name.rstrip(_NAME_END_PUNCT))
+    if end and name[end - 1] in _VERB_LAST_CHARS:
+        for word, _ in VERB_COMPARATORS:
+            if name.endswith(word, 0, end):
+                verb, end = word, end - len(word)
+                break
     changed = True
-    while changed:
+    while changed and end and name[end - 1] in _ADVERB_LAST_CHARS:
         changed = False
         for adv in _TRAILING_ADVERBS:
-            if name.endswith(adv) and len(name) > len(adv):
-                name, changed = name[: -len(adv)], True
-    return name.rstrip(TRAILING_PUNCT.replace("的", "").replace("等", "")), verb
+            if name.endswith(adv, 0, end) and end > len(adv):
+                end, changed = end - len(adv), True
+    return name[:end].rstrip(_NAME_END_PUNCT), verb
 
 
 def is_lower_better(name: str) -> bool:
@@ -300,6 +327,15 @@ def direction_for(comparator: str, name: str) -> str:
     if comparator == "qualitative":
         return "lower" if is_lower_better(name) else "higher"
     return "higher"
+
+
+_MEASURE_WORDS = ("每年", "累计", "新增", "净增")
+
+
+def measure_words(text: str) -> str:
+    """The words of `text` that `measure_for` reads in a context: a long clause is searched
+    once, not once for every figure in it."""
+    return " ".join(w for w in _MEASURE_WORDS if w in text)
 
 
 def measure_for(name: str, context: str, unit: str = "") -> str:

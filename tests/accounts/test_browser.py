@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from accounts.roles import sync_role_groups
 from indicators.demo import SAMPLE_USERS, sample_password
-from tests.dashboards.test_browser import OUTPUT, browser  # noqa: F401 - the Chromium fixture
+from tests.conftest import BROWSER_OUTPUT as OUTPUT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def demo(plans):
     call_command("load_demo", "--force", stdout=StringIO())
 
 
-def test_each_sample_user_logs_in_and_lands_on_its_work(browser, live_server, demo):  # noqa: F811
+def test_each_sample_user_logs_in_and_lands_on_its_work(browser, live_server, demo):
     for username, _name, _role in SAMPLE_USERS:
         page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
         page.goto(f"{live_server.url}/admin/login/")
@@ -44,7 +44,7 @@ def test_each_sample_user_logs_in_and_lands_on_its_work(browser, live_server, de
 
 
 def test_a_clerk_opening_the_dashboards_is_told_so_with_the_way_back(
-    browser,  # noqa: F811
+    browser,
     live_server,
     demo,
 ):

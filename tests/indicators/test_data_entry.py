@@ -209,3 +209,30 @@ def test_every_change_is_in_the_history_with_who_and_why(client, bob):
     client.force_login(bob)
     page = client.get(reverse("admin:indicators_actual_history", args=[actual("P-25").pk]))
     assert page.status_code == 200 and "提交审核" in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["123456789012345", "99999999亿", "1" * 40])
+def test_a_figure_beyond_what_can_be_stored_is_explained_not_a_server_error(client, carol, typed):
+    response = post_page(client, carol, {"P-37": typed})
+    assert response.status_code == 200
+    assert "整数部分最多 14 位" in response.content.decode()
+    assert not Actual.objects.filter(indicator__code="P-37").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [2001, 5 * 1024 * 1024])
+def test_a_note_longer_than_the_limit_is_refused_with_the_limit(client, bob, size):
+    page = open_page(client, bob)
+    assert 'maxlength="2000"' in page.content.decode()  # the form states it
+    response = post_page(client, bob, {"P-25": "93"}, notes={"P-25": "x" * size}, page=page)
+    assert response.status_code == 200
+    assert f"最多 2000 字,现有 {size} 字" in response.content.decode()
+    assert not Actual.objects.filter(indicator__plan__slug="jiaxing-2011").exists()
+
+
+def test_the_text_limit_is_that_of_the_explanation_columns():
+    from indicators.entry_rules import TEXT_MAX_LENGTH
+
+    for name in ("explanation", "next_steps"):
+        assert Actual._meta.get_field(name).max_length == TEXT_MAX_LENGTH

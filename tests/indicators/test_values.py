@@ -55,3 +55,36 @@ def test_figures_are_read_and_refused_without_django_settings():
         check=True,
     ).stdout
     assert out.splitlines() == ["98", "“abc”不是有效的数值,请填写如 98.5、98.5%、98以上 或 3.5万。"]
+
+
+@pytest.mark.parametrize("text", ["123456789012345", "99999999亿", "0.1234567", "1" + "0" * 40])
+def test_figures_beyond_what_can_be_stored_are_refused_with_the_limits(text):
+    with pytest.raises(FigureError) as error:
+        parse_figure(text)
+    message = str(error.value)
+    assert "整数部分最多 14 位" in message and "小数最多 6 位" in message
+
+
+@pytest.mark.parametrize("text", ["99999999999999", "99999999999999.999999", "9999亿", "0.000001"])
+def test_figures_at_the_limits_are_read(text):
+    assert parse_figure(text).value == Decimal(text.replace("亿", "")) * (
+        100_000_000 if "亿" in text else 1
+    )
+
+
+def test_a_figure_typed_longer_than_its_column_is_refused():
+    with pytest.raises(FigureError, match="200"):
+        parse_figure("0" * 300 + "1")
+
+
+def test_the_limits_are_those_of_the_value_columns():
+    from indicators.models import Actual, Baseline, Target
+    from indicators.values import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, MAX_RAW_LENGTH
+
+    for model in (Actual, Target, Baseline):
+        field = model._meta.get_field("value")
+        assert (field.max_digits - field.decimal_places, field.decimal_places) == (
+            MAX_INTEGER_DIGITS,
+            MAX_DECIMAL_PLACES,
+        )
+    assert Actual._meta.get_field("raw").max_length == MAX_RAW_LENGTH

@@ -330,6 +330,14 @@ def test_qualitative_goal_is_proposed_without_a_value():
     assert p.qualitative_text == "环境空气质量符合省下达目标要求"
 
 
+def test_a_qualitative_goal_repeated_for_a_later_year_keeps_that_year():
+    text = "专栏1 主要目标\n· 2021年底前,城区实现全覆盖;2024年底前,城区实现全覆盖;\n"
+    assert [(p.name, p.target_year) for p in run(text)] == [
+        ("城区实现全覆盖", 2021),
+        ("城区实现全覆盖", 2024),
+    ]
+
+
 def test_document_without_targets_gives_nothing():
     assert run("关于做好质量月活动的通知\n\n各单位要高度重视,精心组织,确保活动取得实效。\n") == []
     assert run("") == []

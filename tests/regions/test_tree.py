@@ -12,7 +12,8 @@ from regions.models import Department, Region
 pytestmark = pytest.mark.django_db
 
 LEVEL_BELOW = {
-    None: Region.Level.PROVINCE,
+    None: Region.Level.NATIONAL,
+    "national": Region.Level.PROVINCE,
     "province": Region.Level.CITY,
     "city": Region.Level.DISTRICT,
 }
@@ -32,7 +33,9 @@ def test_the_loaded_regions_follow_gb_t_2260_codes_and_levels(plans):
     for r in regions:
         assert len(r.code) == 6 and r.code.isdigit(), r
         assert r.level == LEVEL_BELOW[r.parent.level if r.parent else None], r
-        if r.level == Region.Level.PROVINCE:
+        if r.level == Region.Level.NATIONAL:
+            assert r.code == "100000", r
+        elif r.level == Region.Level.PROVINCE:
             assert r.code.endswith("0000"), r
         elif r.level == Region.Level.CITY:
             assert r.code.endswith("00") and r.code[:2] == r.parent.code[:2], r
@@ -40,10 +43,12 @@ def test_the_loaded_regions_follow_gb_t_2260_codes_and_levels(plans):
             assert not r.code.endswith("00") and r.code[:4] == r.parent.code[:4], r
 
 
-def test_ancestors_run_from_the_nearest_parent_to_the_province(plans):
-    assert region("331002").ancestors() == [region("331000"), region("330000")]
-    assert region("330400").ancestors() == [region("330000")]
-    assert region("330000").ancestors() == []
+def test_ancestors_run_from_the_nearest_parent_to_the_country(plans):
+    country = region("100000")
+    assert region("331002").ancestors() == [region("331000"), region("330000"), country]
+    assert region("330400").ancestors() == [region("330000"), country]
+    assert region("330000").ancestors() == [country]
+    assert country.ancestors() == []
 
 
 def test_descendants_are_the_region_itself_and_every_level_below_it(plans):
