@@ -43,14 +43,57 @@ from .models import (
     SourceConflict,
     Target,
 )
-from .resources import ActualImportResource
+from .resources import BASELINE, ActualImportResource
 from .selectors import alignment_flags
 from .services.actuals import actual_approve, actual_return, year_lock, year_unlock
-from .services.runs import attainment_run_queue
+from .services.runs import attainment_run_queue, results_touched
 from .uploads import TemporaryUploads
 from .views import entry_template_view, entry_view, review_view, worklist_view
 
 log = logging.getLogger(__name__)
+
+
+class RecomputesResults:
+    """An admin whose saves and deletes can change stored results: each queues, once, the
+    recompute of what it touched (`services.runs.results_touched`), after the form and its
+    inlines are saved or the rows are deleted.
+
+    `result_fields`: the form fields results rest on (None: all); a save that changes none
+    of them and no inline row leaves the results as they are.
+    """
+
+    result_fields = None
+
+    def touched(self, obj, initial):
+        """What the object bears on, before and after a change (`initial`: the form's values
+        as it was read): {"indicator_ids": …, "plan_ids": …}."""
+        raise NotImplementedError
+
+    def _results_touched(self, verb, touched):
+        results_touched(scope=f"{verb}{self.model._meta.verbose_name}(管理后台)", **touched)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        fields = set(form.changed_data)
+        if self.result_fields is not None:
+            fields &= self.result_fields
+        if not change or fields or any(formset.has_changed() for formset in formsets):
+            self._results_touched(
+                "修改" if change else "新增", self.touched(form.instance, form.initial)
+            )
+
+    def delete_model(self, request, obj):
+        touched = self.touched(obj, {})  # read before the row goes
+        super().delete_model(request, obj)
+        self._results_touched("删除", touched)
+
+    def delete_queryset(self, request, queryset):
+        touched = {"indicator_ids": set(), "plan_ids": set()}
+        for obj in queryset:
+            for key, ids in self.touched(obj, {}).items():
+                touched[key].update(ids)
+        super().delete_queryset(request, queryset)
+        self._results_touched("删除", touched)
 
 
 class IndicatorInline(admin.TabularInline):
@@ -83,7 +126,7 @@ class AuditorExport:
 
 
 @admin.register(Plan)
-class PlanAdmin(HistoryAccess, AuditorExport, ExportMixin, admin.ModelAdmin):
+class PlanAdmin(RecomputesResults, HistoryAccess, AuditorExport, ExportMixin, admin.ModelAdmin):
     list_display = ["slug", "title", "region", "period_start", "period_end", "issued_on"]
     list_filter = ["region", "is_synthetic"]
     search_fields = ["slug", "title", "issuer"]
@@ -91,6 +134,10 @@ class PlanAdmin(HistoryAccess, AuditorExport, ExportMixin, admin.ModelAdmin):
     inlines = [IndicatorInline]
     resource_classes = [PlanExportResource]
     actions = ["recompute"]
+    result_fields = {"region", "period_start", "period_end"}
+
+    def touched(self, obj, initial):
+        return {"plan_ids": [obj.pk]}
 
     def has_recompute_permission(self, request):
         return request.user.has_perm("indicators.change_plan")
@@ -126,7 +173,9 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(HistoryAccess, CheckedPrefill, AuditorExport, ExportMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(
+    RecomputesResults, HistoryAccess, CheckedPrefill, AuditorExport, ExportMixin, SimpleHistoryAdmin
+):
     list_display = [
         "code",
         "name",
@@ -139,12 +188,27 @@ class IndicatorAdmin(HistoryAccess, CheckedPrefill, AuditorExport, ExportMixin, 
     ]
     form = IndicatorChangeForm
     list_filter = ["plan", "measure", "direction", "category", "department"]
-    search_fields = ["code", "name", "source_text"]
+    # "zhejiang-14 合格率" finds the plan's indicators of that name (and the autocomplete of a
+    # baseline's or target's indicator, which shows the plan too: autocomplete_label).
+    search_fields = ["code", "name", "source_text", "plan__slug", "plan__title"]
     list_select_related = ["plan", "department__region"]
     autocomplete_fields = ["department"]
     inlines = [BaselineInline, TargetInline]
     resource_classes = [IndicatorExportResource]
     actions = ["assign_department"]
+    # The canonical link drives 上下衔接; any change of a target or baseline counts too.
+    result_fields = {"plan", "unit", "direction", "measure", "canonical"}
+
+    def touched(self, obj, initial):
+        return {"indicator_ids": [obj.pk]}
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.select_related("plan"), duplicates
+
+    @staticmethod
+    def autocomplete_label(obj):
+        return f"{obj.plan.slug} · {obj.code} {obj.name}"
 
     def save_model(self, request, obj, form, change):
         mark_change(obj, user=request.user, reason=form.cleaned_data.get("change_reason", ""))
@@ -193,11 +257,21 @@ class AssignDepartmentForm(forms.Form):
     )
 
 
-class StatementAdmin(HistoryAccess, SimpleHistoryAdmin):
+class StatementAdmin(RecomputesResults, HistoryAccess, SimpleHistoryAdmin):
     list_select_related = ["indicator__plan", "conflict"]
     search_fields = ["indicator__name", "indicator__code", "source_text"]
     list_filter = ["indicator__plan", "year", "indicator__category"]
-    raw_id_fields = ["indicator"]
+    autocomplete_fields = ["indicator"]  # by plan and name, e.g. "zhejiang-14 合格率"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "indicator":
+            field.label_from_instance = IndicatorAdmin.autocomplete_label
+        return field
+
+    def touched(self, obj, initial):
+        # A statement moved to another indicator touches both.
+        return {"indicator_ids": {obj.indicator_id, initial.get("indicator")} - {None}}
 
     @admin.display(description=_("规划"), ordering="indicator__plan__slug")
     def plan(self, obj):
@@ -256,7 +330,7 @@ class ConflictBaselineInline(ConflictTargetInline):
 
 
 @admin.register(SourceConflict)
-class SourceConflictAdmin(HistoryAccess, admin.ModelAdmin):
+class SourceConflictAdmin(RecomputesResults, HistoryAccess, admin.ModelAdmin):
     list_display = ["key", "plan", "description", "resolved_at", "resolved_by"]
     list_filter = ["plan"]
     search_fields = ["key", "description"]
@@ -264,6 +338,11 @@ class SourceConflictAdmin(HistoryAccess, admin.ModelAdmin):
     readonly_fields = ["plan", "key", "description", "resolved_by", "resolved_at"]
     fields = ["plan", "key", "description", "resolution", "resolved_by", "resolved_at"]
     inlines = [ConflictTargetInline, ConflictBaselineInline]
+    result_fields = {"resolution"}
+
+    def touched(self, obj, initial):
+        statements = [*obj.targets.all(), *obj.baselines.all()]
+        return {"indicator_ids": {s.indicator_id for s in statements}}
 
     def save_model(self, request, obj, form, change):
         if "resolution" in form.changed_data and obj.resolution:
@@ -326,6 +405,16 @@ class ActualAdmin(
     def add_data_read_fail_error_to_form(self, form, e):
         log.warning("An upload could not be parsed", exc_info=e)
         form.add_error("import_file", UNREADABLE)
+
+    def add_success_message(self, result, request):
+        super().add_success_message(result, request)
+        if result.totals[BASELINE]:
+            self.message_user(
+                request,
+                _("其中 %(n)d 行的年份在规划期之前,已作为基期值保存。")
+                % {"n": result.totals[BASELINE]},
+                messages.SUCCESS,
+            )
 
     def get_queryset(self, request):
         return scope_actuals(super().get_queryset(request), request.user)
@@ -566,11 +655,15 @@ class CanonicalMemberInline(admin.TabularInline):
 
 
 @admin.register(CanonicalIndicator)
-class CanonicalIndicatorAdmin(HistoryAccess, admin.ModelAdmin):
+class CanonicalIndicatorAdmin(RecomputesResults, HistoryAccess, admin.ModelAdmin):
     list_display = ["key", "name", "unit", "direction", "member_count", "alignment"]
     search_fields = ["key", "name"]
     readonly_fields = ["alignment"]
     inlines = [CanonicalMemberInline]
+
+    def touched(self, obj, initial):
+        # Its members: 上下衔接 compares them under the entry's unit and direction.
+        return {"indicator_ids": set(obj.members.values_list("pk", flat=True))}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_total=Count("members"))

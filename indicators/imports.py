@@ -15,11 +15,14 @@ from django.utils.translation import gettext_lazy, pgettext
 from accounts.scope import region_allowed, scope_indicators
 from regions.models import Region
 
-from .entry_rules import TEXT_MAX_LENGTH, check_entry
-from .models import Actual, Indicator, Plan, PlanYear
+from .entry_rules import TEXT_MAX_LENGTH, TEXT_TOO_LONG, check_entry, text_length_errors
+from .models import Actual, Baseline, Indicator, Plan, PlanYear
+from .values import Figure, FigureError, check_figure, parse_figure
 from .worklists import approved_figures, standings
 
 COLUMNS = ["plan", "indicator", "region", "year", "value", "note", "explanation", "next_steps"]
+# The source of a baseline (基期值) uploaded as a row for a year before the plan period.
+BASELINE_SOURCE = "导入"
 # Chinese headings a clerk may use instead of the column codes.
 COLUMN_ALIASES = {
     "规划": "plan",
@@ -138,10 +141,7 @@ def _cell_problems(result, row):
     for column, limit in COLUMN_MAX_CHARS.items():
         text = _text(row, column)
         if len(text) > limit:
-            result.fail(
-                column,
-                _("不能超过 %(max)d 个字符(现有 %(n)d 个)。") % {"max": limit, "n": len(text)},
-            )
+            result.fail(column, TEXT_TOO_LONG % {"limit_value": limit, "show_value": len(text)})
         elif _CONTROL.search(text):
             result.fail(column, _("含有无法保存的控制字符,请删除后再上传。"))
 
@@ -159,6 +159,8 @@ class ResolvedRow:
     explanation: str = ""  # 情况说明
     next_steps: str = ""  # 下一步措施
     skip: bool = False  # nothing entered, or the same figure as already stored
+    baseline: Baseline | None = None  # a year before the plan period: stored as a baseline
+    figure: Figure | None = None  # the baseline's figure
     errors: dict[str, list[str]] = field(default_factory=dict)
 
     def fail(self, column, message):
@@ -213,18 +215,7 @@ def resolve_row(user, row, *, approve, seen, entered_by=None):
     if not code:
         result.fail("indicator", _("请填写指标编码。"))
     if plan_slug and code:
-        result.indicator = (
-            Indicator.objects.select_related("plan__region", "department")
-            .prefetch_related("targets", "baselines")
-            .filter(plan__slug=plan_slug, code=code)
-            .first()
-        )
-        if result.indicator is None:
-            result.fail(
-                "indicator",
-                _("规划“%(plan)s”中没有编码为“%(code)s”的指标。")
-                % {"plan": plan_slug, "code": code},
-            )
+        result.indicator = _indicator(result, plan_slug, code)
     region_code = _text(row, "region")
     if region_code:
         result.region = Region.objects.filter(code=region_code).first()
@@ -254,6 +245,8 @@ def resolve_row(user, row, *, approve, seen, entered_by=None):
             _("与第 %(row)s 行重复(同一指标、区划和年份)。") % {"row": seen[key]},
         )
     seen.setdefault(key, sheet_row(row.get("_row_number")))
+    if result.year < result.indicator.plan.period_start:
+        return _baseline_row(user, result, value_text)
     result.existing = Actual.objects.filter(
         indicator=result.indicator, region=result.region, year=result.year
     ).first()
@@ -298,6 +291,76 @@ def resolve_row(user, row, *, approve, seen, entered_by=None):
         result.fail("note", message)
     for message in result.check.reason_errors:
         result.fail("explanation", message)
+    return result
+
+
+def _indicator(result, plan_slug, text):
+    """The plan's indicator with the code `text`, else the one with that exact name."""
+    indicators = (
+        Indicator.objects.select_related("plan__region", "department")
+        .prefetch_related("targets", "baselines")
+        .filter(plan__slug=plan_slug)
+    )
+    found = indicators.filter(code=text).first()
+    if found is None:
+        named = list(indicators.filter(name=text)[:2])
+        if len(named) > 1:
+            result.fail(
+                "indicator",
+                _("规划“%(plan)s”中有多项指标名为“%(name)s”,请填写指标编码。")
+                % {"plan": plan_slug, "name": text},
+            )
+            return None
+        found = named[0] if named else None
+    if found is None:
+        result.fail(
+            "indicator",
+            _("规划“%(plan)s”中没有编码或名称为“%(code)s”的指标。")
+            % {"plan": plan_slug, "code": text},
+        )
+    return found
+
+
+def _baseline_row(user, result, value_text):
+    """A row for a year before the plan period (its base year, or earlier): a baseline of the
+    indicator, which is the plan's own region's (baselines have no region of their own)."""
+    indicator, plan = result.indicator, result.indicator.plan
+    if not user.has_perms(["indicators.add_baseline", "indicators.change_baseline"]):
+        result.fail(
+            "year",
+            _("%(year)d年在规划期(%(start)d–%(end)d年)之前,将作为基期值导入;您无权导入基期值。")
+            % {"year": result.year, "start": plan.period_start, "end": plan.period_end},
+        )
+    if result.region != plan.region:
+        result.fail(
+            "region",
+            _(
+                "%(year)d年在规划期之前,按基期值导入;基期值只记录规划所在区划"
+                "(%(plan_region)s)的数值,不能导入“%(region)s”的基期值。"
+            )
+            % {"year": result.year, "plan_region": plan.region.name, "region": result.region.name},
+        )
+    if indicator.is_qualitative:
+        result.fail("indicator", _("定性指标没有基期值。"))
+    for message in text_length_errors(result.note):
+        result.fail("note", message)
+    try:
+        result.figure = parse_figure(value_text, indicator.unit)
+    except FigureError as exc:
+        result.fail("value", str(exc))
+    else:
+        for message in check_figure(result.figure, indicator.unit):
+            result.fail("value", message)
+    if result.errors:
+        return result
+    baseline = Baseline.objects.filter(
+        indicator=indicator, year=result.year, source_ref=BASELINE_SOURCE
+    ).first()
+    if baseline is not None and baseline.raw == result.figure.raw:
+        result.skip = True  # the same figure as already stored
+    result.baseline = baseline or Baseline(
+        indicator=indicator, year=result.year, source_ref=BASELINE_SOURCE
+    )
     return result
 
 

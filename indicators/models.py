@@ -56,6 +56,7 @@ class Plan(models.Model):
     seed_file = models.CharField(_("来源文件"), max_length=200, blank=True)
     notes = models.TextField(_("编码说明"), blank=True)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("规划")
@@ -74,6 +75,14 @@ class Plan(models.Model):
     @property
     def years(self):
         return range(self.period_start, self.period_end + 1)
+
+    @property
+    def results_pending(self):
+        """Whether a recompute of this plan's results (or of every plan's) is waiting or
+        under way: until it is done, its pages show the results from before the change."""
+        return AttainmentRun.objects.filter(
+            Q(plan=self) | Q(plan=None), state__in=AttainmentRun.PENDING
+        ).exists()
 
 
 class SourceConflict(models.Model):
@@ -372,6 +381,7 @@ class CanonicalIndicator(models.Model):
     name = models.CharField(_("通用名称"), max_length=200)
     unit = models.CharField(_("单位"), max_length=30, blank=True)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("通用指标")
@@ -462,6 +472,13 @@ class AttainmentRun(BackgroundRun):
     )
     indicator_ids = models.JSONField(_("指标"), default=list, blank=True)
     results = models.PositiveIntegerField(_("结果条数"), default=0)
+
+    # Waiting for a worker, under way, or waiting for the catch-up when the broker was down.
+    PENDING = (
+        BackgroundRun.State.QUEUED,
+        BackgroundRun.State.RUNNING,
+        BackgroundRun.State.NOT_QUEUED,
+    )
 
     class Meta(BackgroundRun.Meta):
         verbose_name = _("完成情况计算")

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.fields import Field
-from import_export.results import InvalidRow, Result
+from import_export.results import InvalidRow, Result, RowResult
 
 from .imports import (
     COLUMN_LABELS,
@@ -21,18 +21,25 @@ from .imports import (
 )
 from .models import Actual
 from .services.actuals import actual_import_row
-from .services.runs import attainment_run_queue
+from .services.baselines import baseline_import_row
+from .services.runs import results_touched
+
+# The kind of row an upload stored as a baseline (基期值), counted apart from the actuals.
+BASELINE = "baseline"
+
 
 log = logging.getLogger(__name__)
 
 
 class ImportResult(Result):
-    """The result of an upload, with the file's own headings (to say where a problem is) and
-    the problems that refused the whole file before any row was read."""
+    """The result of an upload, with the file's own headings (to say where a problem is), the
+    problems that refused the whole file before any row was read, and the rows stored as
+    baselines counted apart (totals["baseline"])."""
 
     def __init__(self, headings=(), refusals=()):
         super().__init__()
         self.headings, self.refusals = list(headings), list(refusals)
+        self.totals[BASELINE] = 0
 
     def has_errors(self):
         return bool(self.refusals) or super().has_errors()
@@ -64,7 +71,8 @@ class ImportResult(Result):
 
 class ActualImportResource(resources.ModelResource):
     """Rows of `plan, indicator, region, year, value, note` and optionally `explanation,
-    next_steps`; all rows or none are written."""
+    next_steps`; all rows or none are written. A row for a year before the plan period is
+    the indicator's baseline (基期值)."""
 
     plan = Field(attribute="indicator__plan__slug", column_name="plan", readonly=True)
     indicator = Field(attribute="indicator__code", column_name="indicator", readonly=True)
@@ -140,27 +148,39 @@ class ActualImportResource(resources.ModelResource):
             raise ValidationError({column: messages for column, messages in r.errors.items()})
 
     def do_instance_save(self, instance, is_create):
-        actual_import_row(
-            user=self.user,
-            actual=instance,
-            row=self._resolved,
-            approve=self.approve,
-            entered_by=self.entered_by,
-        )
+        if self._resolved.baseline is not None:
+            baseline_import_row(user=self.user, row=self._resolved)
+        else:
+            actual_import_row(
+                user=self.user,
+                actual=instance,
+                row=self._resolved,
+                approve=self.approve,
+                entered_by=self.entered_by,
+            )
+
+    def after_import_row(self, row, row_result, **kwargs):
+        if self._resolved.baseline is not None and row_result.import_type in (
+            RowResult.IMPORT_TYPE_NEW,
+            RowResult.IMPORT_TYPE_UPDATE,
+        ):
+            row_result.import_type = BASELINE
 
     def after_import(self, dataset, result, **kwargs):
-        if (
-            self.approve
-            and not kwargs.get("dry_run")
-            and not (result.has_errors() or result.has_validation_errors())
-        ):
-            touched = {
-                row.instance.indicator_id
-                for row in result.rows
-                if getattr(row, "instance", None) is not None
-            }
-            if touched:
-                attainment_run_queue(indicator_ids=touched, scope="导入并审核")
+        """Recompute the indicators of the baselines stored and, imported with approval, of
+        the figures approved."""
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+            return
+        touched = {
+            row.instance.indicator_id
+            for row in result.rows
+            if getattr(row, "instance", None) is not None
+            and (self.approve or row.import_type == BASELINE)
+        }
+        if touched:
+            results_touched(
+                indicator_ids=touched, scope="导入并审核" if self.approve else "导入基期值"
+            )
 
 
 def import_errors(result):

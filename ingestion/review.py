@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from indicators.changes import mark_change
 from indicators.models import Baseline, Comparator, Indicator, Plan, SourceConflict, Target
+from indicators.services.runs import results_touched
 from indicators.values import plain_decimal
 
 from .extract import extract
@@ -229,6 +230,7 @@ def publish(document: PlanDocument, *, user, slug: str, issuer: str = "", issued
     document.published_plan = plan
     mark_change(document, user=user, reason=PUBLISH_REASON)
     document.save(update_fields=["state", "published_plan"])
+    results_touched(plan_ids=[plan.pk], scope=PUBLISH_REASON)
     return plan
 
 

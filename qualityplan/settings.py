@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "reports",
     "dashboards",
     "ingestion",
+    "alerts",
     "ops",
 ]
 
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "alerts.context_processors.warnings",
             ],
         },
     },
@@ -176,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
     "uploads-expiry": {
         "task": "indicators.tasks.remove_expired_uploads",
         "schedule": crontab(minute=45),
+    },
+    "warning-digests": {
+        "task": "alerts.tasks.mail_warning_digests",
+        "schedule": crontab(hour=8, minute=30),
     },
     "deadline-reminders": {
         "task": "indicators.tasks.remind_departments_of_deadlines",

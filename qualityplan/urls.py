@@ -12,5 +12,6 @@ urlpatterns = [
     path("start/", landing, name="landing"),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
+    path("warnings/", include("alerts.urls")),
     path("", include("dashboards.urls")),
 ]

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Region(models.Model):
@@ -23,6 +24,7 @@ class Region(models.Model):
         related_name="children",
     )
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("行政区划")
@@ -61,6 +63,7 @@ class Department(models.Model):
     email = models.EmailField(_("联系邮箱"), blank=True)
     source_text = models.TextField(_("原文出处"), blank=True)
     is_sample = models.BooleanField(_("示例单位"), default=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("责任单位")

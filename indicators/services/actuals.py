@@ -25,7 +25,7 @@ from ..entry_rules import EntryCheck, check_entry
 from ..imports import ResolvedRow
 from ..models import Actual, Indicator, Plan, PlanYear
 from ..worklists import approved_figures, figures_entered_by, standings
-from .runs import attainment_run_queue
+from .runs import results_touched
 
 EDITABLE = {Actual.Status.DRAFT, Actual.Status.RETURNED, Actual.Status.SUBMITTED}
 
@@ -422,5 +422,5 @@ def _review(user, actuals, review: _Review, *, reason=""):
         actual.save()
         count += 1
     if touched:
-        attainment_run_queue(indicator_ids=touched, scope=review.run_scope)
+        results_touched(indicator_ids=touched, scope=review.run_scope)
     return count

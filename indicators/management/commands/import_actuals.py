@@ -44,7 +44,9 @@ def active_user(username):
 class Command(BaseCommand):
     help = (
         "Import yearly actuals from XLSX or CSV (columns plan, indicator, region, year, value, "
-        "note). All rows or none; exits non-zero listing every error with its row."
+        "note; the indicator by code or exact name). A year before the plan period is stored "
+        "as the indicator's baseline (基期值). All rows or none; exits non-zero listing every "
+        "error with its row."
     )
 
     def add_arguments(self, parser):
@@ -95,7 +97,10 @@ class Command(BaseCommand):
             raise CommandError(f"{len(problems)} error(s); nothing was imported.")
         totals = result.totals
         verb = "Would import" if dry_run else "Imported"
+        baselines = (
+            f", {totals['baseline']} stored as baselines (基期值)" if totals["baseline"] else ""
+        )
         self.stdout.write(
             f"{verb} {len(dataset)} row(s): {totals['new']} new, {totals['update']} updated"
-            f"{', approved' if approve else ''}."
+            f"{', approved' if approve else ''}{baselines}."
         )

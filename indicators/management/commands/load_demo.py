@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.demo import DEMO_PLANS, DemoError, load_demo, remove_demo
-from indicators.services.runs import attainment_run_queue
+from indicators.models import Plan
+from indicators.services.runs import results_touched
 
 
 class Command(BaseCommand):
@@ -50,4 +51,5 @@ class Command(BaseCommand):
                 )
             changed = loaded.actuals
         if changed:
-            attainment_run_queue(scope="sample data")
+            demo_plans = Plan.objects.filter(slug__in=DEMO_PLANS).values_list("pk", flat=True)
+            results_touched(scope="sample data", plan_ids=demo_plans)
