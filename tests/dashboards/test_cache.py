@@ -150,10 +150,10 @@ def test_after_the_render_task_every_plan_page_and_the_overview_are_cached(
     client.force_login(erin)
     client.get(OVERVIEW)  # the session and the user, loaded once
     for plan in Plan.objects.all():
-        with django_assert_max_num_queries(6):  # with whether its results are being recomputed
+        with django_assert_max_num_queries(7):  # with the recompute notice and unread warnings
             page = client.get(reverse("dashboards:plan", args=[plan.slug]))
         assert "数据计算时间" in page.content.decode()
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         page = client.get(OVERVIEW)
     assert "数据计算时间" in page.content.decode()
 

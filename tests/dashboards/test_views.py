@@ -163,7 +163,7 @@ def test_a_cached_plan_page_costs_few_queries(client, erin, django_assert_max_nu
     client.force_login(erin)
     url = reverse("dashboards:plan", args=["zhejiang-14"])
     client.get(url)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get(url)
 
 
