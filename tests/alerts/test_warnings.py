@@ -37,9 +37,9 @@ def people(bob, dave, erin):
 def approve(bob, dave, indicator, figures, capture):
     region = bob.profile.department.region
     for year, figure in figures.items():
-        saved = actual_submit(
-            user=bob, region=region, year=year, rows=[EntryRow(indicator, figure)]
-        ).saved
+        # A lagging figure is submitted with the department's reasons.
+        row = EntryRow(indicator, figure, explanation="抽检批次调整", next_steps="加强监管")
+        saved = actual_submit(user=bob, region=region, year=year, rows=[row]).saved
         with capture(execute=True):
             actual_approve(user=dave, actuals=saved)
 
@@ -96,9 +96,8 @@ def test_the_nightly_recompute_of_every_plan_warns_too(people, django_capture_on
     indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
     region = people["bob"].profile.department.region
     for year, figure in {2011: "90", 2013: "90.2"}.items():
-        saved = actual_submit(
-            user=people["bob"], region=region, year=year, rows=[EntryRow(indicator, figure)]
-        ).saved
+        row = EntryRow(indicator, figure, explanation="抽检批次调整", next_steps="加强监管")
+        saved = actual_submit(user=people["bob"], region=region, year=year, rows=[row]).saved
         with django_capture_on_commit_callbacks(execute=False):
             actual_approve(user=people["dave"], actuals=saved)
     assert not EarlyWarning.objects.exists()
