@@ -12,7 +12,9 @@ The real workbook may fork worker processes; its peak memory is the largest sum 
 resident sizes of the process and its workers, sampled every 20 ms (pages the workers share
 with the parent are counted in each, so this overstates rather than understates). The
 largest sum of their proportional set sizes (shared pages divided among the sharers) is
-printed beside it.
+printed beside it. "cpu" is the processor time of the process and its workers (user +
+system), which other work on a shared machine changes less than the wall time; PostgreSQL's
+own time is not in it.
 """
 
 import argparse
@@ -120,11 +122,13 @@ def child(kind, plans, out):
     elapsed = time.perf_counter() - started
     done.set()
     sampler.join()
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    peak_mb = max(own, peak[0])
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+    peak_mb = max(own.ru_maxrss / 1024, peak[0])
     print(
         f"{kind}\t{rows}\t{elapsed:.2f}\t{peak_mb:.0f}\t{peak[1]:.0f}"
-        f"\t{os.path.getsize(out) / 1e6:.1f}"
+        f"\t{os.path.getsize(out) / 1e6:.1f}\t{cpu:.1f}"
     )
 
 
@@ -162,10 +166,10 @@ def main():
                 .splitlines()[-1]
             )
             results[kind] = line.split("\t")
-    for kind, (_, rows, seconds, peak, pss, size) in results.items():
+    for kind, (_, rows, seconds, peak, pss, size, cpu) in results.items():
         print(
-            f"{kind:5} {rows:>7} rows  {seconds:>7} s  peak RSS {peak:>5} MB (PSS {pss:>5} MB)"
-            f"  file {size} MB"
+            f"{kind:5} {rows:>7} rows  {seconds:>7} s  cpu {cpu:>6} s  peak RSS {peak:>5} MB"
+            f" (PSS {pss:>5} MB)  file {size} MB"
         )
     ratio = float(results["full"][2]) / float(results["bare"][2])
     print(f"full / bare time: {ratio:.1f}x")

@@ -69,11 +69,17 @@ SUMMARY_COLUMNS = [
     ("生成人", 10),
 ]
 
+# The most targets said at once are kept for the rows of the same target (plans of many
+# regions often share a target).
+SAID_TARGETS = 10_000
 # The stored ratios have four decimals: a recomputed one agrees when it rounds to it.
 AGREES_WITHIN = "0.0000501"
 
 
 def plan_columns(years, *, with_plan):
+    """The columns of the indicator rows: of one plan's sheet, or (`with_plan`) of the one
+    sheet of a national scope, which leaves out the sentence of 判定依据: saying it costs as
+    much as the rest of a row, and each plan's own workbook says it."""
     columns = [("规划标识", 14)] if with_plan else []
     columns += [
         ("指标编码", 10),
@@ -103,7 +109,7 @@ def plan_columns(years, *, with_plan):
         ("序时进度", 9),
         ("核对", 8),
         ("完成状态", 14),
-        ("判定依据", 36),
+        *([] if with_plan else [("判定依据", 36)]),
         ("预测值", 10),
         ("预测可达标", 8),
         ("出处", 14),
@@ -163,8 +169,10 @@ class DetailRows:
             styles.quoted(style)
         self.unit_styles = {}
         self.formulas = {}
-        # The words, said once rather than per row.
+        # The words, said once rather than per row; the same target is said once too.
         self.status_texts = {s: wording.status_text(s) for s, _ in AttainmentStatus.choices}
+        self.thresholds = wording.current_thresholds()
+        self.target_texts = {}
         self.comparators = {c: str(label) for c, label in Comparator.choices}
         self.qualitative = {q: str(label) for q, label in Actual.QualitativeStatus.choices}
 
@@ -173,6 +181,17 @@ class DetailRows:
         if style is None:
             style = self.unit_styles[unit] = self.formats[number_format_for_unit(unit, WHOLE_UNITS)]
         return style
+
+    def target_text(self, row, period_start):
+        """The row's target as wording says it, said once for the rows that share it."""
+        key = (row.comparator, row.value, row.value_max, row.raw, row.qualitative_text)
+        key += (row.unit, row.places)
+        said = self.target_texts.get(key)
+        if said is None:
+            if len(self.target_texts) >= SAID_TARGETS:
+                self.target_texts.clear()  # memory stays flat
+            said = self.target_texts[key] = wording.target_text(row.terms(period_start))
+        return said
 
     def row_formulas(self, years, with_plan):
         key = (len(years), with_plan)
@@ -184,10 +203,11 @@ class DetailRows:
     def cells(self, row, *, years, period_start, plan_slug=None):
         fmt = self.unit_style(row.unit)
         ratio = self.formats[RATIO]
-        formulas = self.row_formulas(years, plan_slug is not None)
-        terms = row.terms(period_start)
+        with_plan = plan_slug is not None
+        formulas = self.row_formulas(years, with_plan)
+        target = self.target_text(row, period_start)
         b = row.baseline
-        values = [plan_slug] if plan_slug is not None else []
+        values = [plan_slug] if with_plan else []
         values += [
             row.code,
             (row.name, self.wrap),
@@ -200,7 +220,7 @@ class DetailRows:
             self.comparators[row.comparator],
             (row.value, fmt),
             (row.value_max, fmt),
-            (wording.target_text(terms), self.wrap),
+            (target, self.wrap),
         ]
         actuals = row.actuals
         for y in years:
@@ -229,7 +249,13 @@ class DetailRows:
             (r.elapsed, ratio),
             formulas.check,
             (self.status_texts[row.status], self.fills[row.status]),
-            (row.reason(terms), self.wrap),
+        ]
+        if not with_plan:
+            # The sentence quotes the target as said above (wording quotes a worded target as
+            # it stands) rather than saying it again.
+            said = row.terms(period_start)._replace(raw=target)
+            values.append((row.reason(said, self.thresholds), self.wrap))
+        values += [
             (r.projected_value, fmt),
             "是" if r.projected_met is True else "否" if r.projected_met is False else "",
             row.source_ref,
@@ -410,6 +436,8 @@ def write_method(wb):
         "“判定用实际值”“判定用基期值”“判定用基期年份”“目标值”“目标年份”“评价年份”计算的"
         "Excel 公式,右侧一列为系统存储的结果(四位小数);“核对”列在三者均与存储值相差不超过"
         "0.00005 时显示“一致”。“判定用实际值”对“新增”类目标是规划期首年至评价年份各年审核值之和。",
+        "“判定依据”以一句话说明完成状态由哪条规则、哪些数字判定;超过 50 个规划时各规划的指标合在"
+        "“指标明细”一张表中,不列“判定依据”(单独导出该规划即可看到)。",
         "“目标表述”“出处”“原文”列为规划文件中的原始表述;“来源冲突”列出文件前后不一致、待人工处理的数值。",
         "工作表“变更记录”列出范围内人员对实际值、目标值、基期值、指标和年度锁定的修改:时间、用户、"
         "字段、原值、新值、原因;每次载入规划文件只记一行(谁、何时、哪个文件、多少条)。",

@@ -28,6 +28,7 @@ from docx.shared import Cm, Pt, RGBColor
 from dashboards.status_style import ATTENTION_ORDER, badge
 from indicators import wording
 from indicators.attainment import Status
+from indicators.models import Actual
 
 from .charts import status_mix_png
 from .method import attainment_method
@@ -39,10 +40,8 @@ HEADING = "黑体"  # SimHei
 BLACK = RGBColor(0, 0, 0)
 HEADER_SHADE = "D9D9D9"
 
-# The statuses 三、存在的主要问题 lists, worst first.
-PROBLEMS = [s for s in ATTENTION_ORDER if s in {
-    Status.REGRESSING, Status.OFF_TRACK, Status.NOT_ACHIEVED, Status.LAGGING
-}]  # fmt: skip
+# The statuses 三、存在的主要问题 lists, worst first (as the dashboards order them).
+PROBLEMS = [Status.REGRESSING, Status.OFF_TRACK, Status.NOT_ACHIEVED, Status.LAGGING]
 # The counts 一、总体情况 always names (others only when some indicator has them).
 NAMED_COUNTS = [
     Status.ACHIEVED,
@@ -336,8 +335,10 @@ def _baseline_text(row, terms):
 def _actual_text(row, terms):
     r = row.result
     if row.comparator == "qualitative":
-        figure = row.actuals.get(row.judged)
-        return str(wording.status_label(row.status)) if figure else _("未填报")
+        figure = row.actuals.get(row.judged)  # (value, qualifier, raw, qualitative status)
+        if figure is None or not figure[3]:
+            return _("未填报")
+        return str(Actual.QualitativeStatus(figure[3]).label)
     if r is None or r.actual is None:
         return _("未填报")
     return wording.actual_text(terms, r.actual, r.actual_qualifier, year=row.judged)
@@ -489,7 +490,8 @@ def _appendix(doc, report):
 def _alignment_text(flag):
     child, parent = flag.child, flag.parent
     return _(
-        "%(indicator)s:%(region)s%(year)d年目标 %(target)s,弱于%(parent_region)s %(parent_target)s"
+        "%(indicator)s:%(region)s %(year)d年目标 %(target)s,"
+        "弱于%(parent_region)s同年目标 %(parent_target)s"
     ) % {
         "indicator": child.indicator.name,
         "region": child.indicator.plan.region.name,

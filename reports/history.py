@@ -91,13 +91,13 @@ class Words:
     """A field's value as a person reads it: choices by their names, figures at the
     indicator's precision with its unit, yes or no, departments by name."""
 
-    def __init__(self, plans):
-        self.units = dict(Indicator.objects.filter(plan__in=plans).values_list("pk", "unit"))
+    def __init__(self, indicator_ids):
+        self.units = dict(Indicator.objects.filter(pk__in=indicator_ids).values_list("pk", "unit"))
         figures = defaultdict(list)
         for model in (Target, Baseline):
-            for indicator_id, value in model.objects.filter(indicator__plan__in=plans).values_list(
-                "indicator_id", "value"
-            ):
+            for indicator_id, value in model.objects.filter(
+                indicator__in=indicator_ids
+            ).values_list("indicator_id", "value"):
                 figures[indicator_id].append(value)
         self.places = {pk: wording.precision(*values) for pk, values in figures.items()}
         self.departments = dict(Department.objects.values_list("pk", "name"))
@@ -123,6 +123,23 @@ class Words:
         return str(value)
 
 
+def _changed(plans, user, *, by_people):
+    """The indicators whose history the sheet lists row by row: those some person changed
+    (`by_people`), or all that have a history."""
+    changed = set()
+    for model in TRACKED:
+        if model is not PlanYear:
+            records = _history(model, plans, user)
+            if by_people:
+                records = records.exclude(history_user=None)
+            changed.update(
+                records.values_list(
+                    "id" if model is Indicator else "indicator_id", flat=True
+                ).distinct()
+            )
+    return changed
+
+
 def _field(model, name):
     return "department_id" if name == "department" else name
 
@@ -132,7 +149,7 @@ def write_change_log(wb, *, plans, user, with_load_detail=False, header=""):
     if not with_load_detail:
         for line in load_summaries(plans, user):
             sheet.append(line)
-    words = Words(plans)
+    words = Words(_changed(plans, user, by_people=not with_load_detail))
     regions = dict(Region.objects.values_list("pk", "name"))
     for model, fields in TRACKED.items():
         names = {f: str(model._meta.get_field(f).verbose_name) for f in fields}

@@ -90,11 +90,14 @@ class TargetRow(NamedTuple):
             places=self.places,
         )
 
-    def reason(self, terms):
-        """判定依据: the stored result's reason as one sentence with its numbers."""
+    def reason(self, terms, thresholds=None):
+        """判定依据: the stored result's reason as one sentence with its numbers
+        (thresholds: as wording.reason takes them, by default the settings)."""
         r = self.result
         if r is None:
-            return wording.reason(terms, rule=None, status=self.status, year=self.judged)
+            return wording.reason(
+                terms, rule=None, status=self.status, year=self.judged, thresholds=thresholds
+            )
         return wording.reason(
             terms,
             rule=r.rule,
@@ -106,6 +109,7 @@ class TargetRow(NamedTuple):
             baseline_year=r.baseline_year,
             progress=r.progress,
             elapsed=r.elapsed,
+            thresholds=thresholds,
         )
 
 

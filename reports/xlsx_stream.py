@@ -240,6 +240,7 @@ class Sheet:
         add = parts.append
         special = _SPECIAL.search
         wrapping = styles.wrapping
+        formulas = self.workbook.formulas
         lines = 1
         for i, value in enumerate(cells):
             kind = type(value)
@@ -251,7 +252,8 @@ class Sheet:
                 style, s = 0, ""
             if style in wrapping and kind is str:
                 width = self.widths.get(i + 1)
-                if width:
+                # Two widths a character at most: a short text needs no measuring.
+                if width and 2 * len(value) > width - 1:
                     lines = max(lines, math.ceil(text_width(value) / max(width - 1, 1)))
             if kind is str:
                 if value.startswith(FORMULA_STARTS) or len(value) > MAX_TEXT or special(value):
@@ -262,8 +264,10 @@ class Sheet:
                         f'<is><t xml:space="preserve">{value}</t></is></c>'
                     )
             elif kind is Formula:
-                formula = escape(value.replace("{row}", row))
-                add(f'<c r="{letters[i]}{row}"{s}><f>{formula}</f></c>')
+                formula = formulas.get(value)
+                if formula is None:
+                    formula = formulas[value] = escape(value)
+                add(f'<c r="{letters[i]}{row}"{s}><f>{formula.replace("{row}", row)}</f></c>')
             elif value is None:
                 if style:
                     add(f'<c r="{letters[i]}{row}"{s}/>')
@@ -441,6 +445,7 @@ class Workbook:
         self.tmpdir = self._tmp.name
         self.sheets = []
         self.styles = Styles()
+        self.formulas = {}  # Formula -> its text escaped for XML, once
 
     @property
     def sheetnames(self):
