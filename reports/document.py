@@ -382,7 +382,7 @@ def _indicator_tables(doc, report):
         _("状态"),
         _("责任单位"),
     ]
-    widths = [4.6, 1.3, 2.6, 3.6, 3.0, 1.6, 2.6, 3.1, 2.9]
+    widths = [3.9, 1.3, 2.6, 3.5, 3.0, 2.5, 2.6, 3.0, 2.9]
     start = report.plan.period_start
     for n, (category, rows) in enumerate(by_category.items(), start=1):
         doc.add_heading(_numbered(n, category), 2)
