@@ -172,7 +172,10 @@ class Styles:
         out.append("</fills>")
         out.append('<borders count="1"><border><left/><right/><top/><bottom/><diagonal/>')
         out.append("</border></borders>")
-        out.append('<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>')
+        out.append(
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0">'
+            '<alignment vertical="top"/></xf>'
+        )
         out.append(f'</cellStyleXfs><cellXfs count="{len(self._index)}">')
         for fmt, fill, bold, wrap, quote in self._index:  # insertion order = index order
             fmt_id = formats.get(fmt, 0)
