@@ -38,6 +38,9 @@ A3 = 8  # the paper the indicator sheets print on (A4 is 9): they are wide
 # Above this many plans, the indicator rows go to one sheet with a plan column.
 MAX_PLAN_SHEETS = 50
 PARALLEL_MIN_ROWS = 20_000
+# The shared formulas of the parts of one sheet are numbered apart: this many for each part,
+# far more than the formulas a row has.
+SHARED_PER_PART = 100
 
 STATUS_FILLS = {
     "achieved": "C6EFCE",
@@ -352,6 +355,7 @@ class Report:
                 plan_columns(years, with_plan=False),
                 header=f"{plan.title}({plan.region.name} {plan.period_start}—{plan.period_end})",
                 paper=A3,
+                rows=len(rows),
             )
             for row in rows:
                 sheet.append(detail.cells(row, years=years, period_start=plan.period_start))
@@ -374,13 +378,16 @@ class Report:
         total = sum(counts.values())
         jobs = []
         first_row = 2  # below the header
-        for part in self._split(counts, total):
-            jobs.append(
-                functools.partial(
-                    self._write_part, wb, detail, part, years, first_row, sheet.ws.widths
-                )
-            )
-            first_row += sum(counts.get(p.pk, 0) for p in part)
+        for n, part in enumerate(self._split(counts, total)):
+            rows = sum(counts.get(p.pk, 0) for p in part)
+            where = {
+                "first_row": first_row,
+                "last_row": first_row + rows - 1,
+                "first_shared": n * SHARED_PER_PART,
+                "widths": sheet.ws.widths,
+            }
+            jobs.append(functools.partial(self._write_part, wb, detail, part, years, where))
+            first_row += rows
         results = run_in_workers(jobs) if len(jobs) > 1 else [jobs[0]()]
         summary_rows, written = [], 0
         for part, part_summary, part_written in results:
@@ -406,9 +413,11 @@ class Report:
             seen += counts.get(plan.pk, 0)
         return [self.plans]
 
-    def _write_part(self, wb, detail, plans, years, first_row, widths):
+    def _write_part(self, wb, detail, plans, years, where):
+        """Write the rows of `plans` into a part of the sheet; where: Workbook.sheet_part's
+        keywords (its first and last row, its first shared formula, the sheet's widths)."""
         styles = len(wb.styles)
-        part = wb.sheet_part(first_row=first_row, widths=widths)
+        part = wb.sheet_part(**where)
         summary_rows, written = [], 0
         for plan, at, rows, rollup, as_of in plan_batches(plans, user=self.user, year=self.year):
             for row in rows:

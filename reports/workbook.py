@@ -30,10 +30,15 @@ class SheetWriter:
 
     columns: (name, most width) pairs; a column is as wide as its header and the text of its
     first MEASURED_ROWS rows need, within its most (a longer header wraps). A sheet whose rows
-    are all joined from parts (Workbook.sheet_part) keeps the most widths."""
+    are all joined from parts (Workbook.sheet_part) keeps the most widths. rows: how many rows
+    will follow the header, where known (a formula down a column is then written once)."""
 
-    def __init__(self, workbook, title, columns, *, freeze=True, filters=True, header="", paper=9):
+    def __init__(
+        self, workbook, title, columns, *, freeze=True, filters=True, header="", paper=9, rows=None
+    ):
         self.ws = workbook.create_sheet(title=title)
+        if rows is not None:  # the rows to come, below the header: formulas may be shared
+            self.ws.last_row = 1 + rows
         self.styles = workbook.styles
         self.columns = columns
         self.ws.freeze = bool(freeze)

@@ -207,12 +207,20 @@ class Sheet:
     """One worksheet whose rows stream to temporary files (its own, and any joined parts).
 
     A row holding text in a wrapping style is made as tall as the text needs in its column's
-    width (the widths known when the row is appended), so that it prints whole."""
+    width (the widths known when the row is appended), so that it prints whole.
 
-    def __init__(self, workbook, title, *, first_row=1, widths=None):
+    Where the sheet knows its `last_row`, a Formula repeated down a column is written once, as
+    a shared formula over the rows to the last (`<f t="shared">`), and the cells below it
+    refer to it; its index (si) counts from `first_shared`, which parts of one sheet written
+    apart must keep apart."""
+
+    def __init__(self, workbook, title, *, first_row=1, widths=None, last_row=None, first_shared=0):
         self.workbook = workbook
         self.title = title
         self.widths = dict(widths or {})  # column number -> width
+        self.last_row = last_row
+        self._shared = {}  # (column index, Formula) -> its shared formula's index
+        self._first_shared = first_shared
         self.freeze = False
         self.auto_filter = None  # "A1:K101"
         self.page = None  # a PageSetup, to print
@@ -244,6 +252,8 @@ class Sheet:
         special = _SPECIAL.search
         wrapping = styles.wrapping
         formulas = self.workbook.formulas
+        # Shared formulas only while the rows stay within the range they were declared for.
+        shares = self._shared if self.last_row and self.rows <= self.last_row else None
         lines = 1
         for i, value in enumerate(cells):
             kind = type(value)
@@ -267,10 +277,23 @@ class Sheet:
                         f'<is><t xml:space="preserve">{value}</t></is></c>'
                     )
             elif kind is Formula:
+                shared = shares.get((i, value)) if shares is not None else None
+                if shared is not None:
+                    add(f'<c r="{letters[i]}{row}"{s}><f t="shared" si="{shared}"/></c>')
+                    continue
                 formula = formulas.get(value)
                 if formula is None:
                     formula = formulas[value] = escape(value)
-                add(f'<c r="{letters[i]}{row}"{s}><f>{formula.replace("{row}", row)}</f></c>')
+                formula = formula.replace("{row}", row)
+                if shares is None:
+                    add(f'<c r="{letters[i]}{row}"{s}><f>{formula}</f></c>')
+                else:
+                    shared = shares[i, value] = self._first_shared + len(shares)
+                    add(
+                        f'<c r="{letters[i]}{row}"{s}><f t="shared" '
+                        f'ref="{letters[i]}{row}:{letters[i]}{self.last_row}" si="{shared}">'
+                        f"{formula}</f></c>"
+                    )
             elif value is None:
                 if style:
                     add(f'<c r="{letters[i]}{row}"{s}/>')
@@ -454,12 +477,19 @@ class Workbook:
     def sheetnames(self):
         return [s.title for s in self.sheets]
 
-    def sheet_part(self, *, first_row, widths=None):
+    def sheet_part(self, *, first_row, widths=None, last_row=None, first_shared=0):
         """Rows of a sheet from row `first_row` on, written apart (in a worker process, say)
         and added to the sheet with `Sheet.join(part.detach())`. Its cells may only use
         styles registered before the part was made; `widths` are the sheet's, by which its
-        rows' heights are told."""
-        return Sheet(self, None, first_row=first_row, widths=widths)
+        rows' heights are told; `last_row` and `first_shared` as Sheet takes them."""
+        return Sheet(
+            self,
+            None,
+            first_row=first_row,
+            widths=widths,
+            last_row=last_row,
+            first_shared=first_shared,
+        )
 
     def create_sheet(self, title):
         title = _BAD_TITLE.sub("_", str(title)).strip("'") or "Sheet"

@@ -217,3 +217,21 @@ def test_columns_are_as_wide_as_their_chinese_text_within_their_most(tmp_path):
     # a row holding wrapped text is as tall as its lines: 60 widths in 11 per line = 6 lines
     assert ws.row_dimensions[2].height == 6 * xlsx_stream.LINE_HEIGHT + 2
     assert ws.row_dimensions[1].height is None
+
+
+def test_a_formula_down_a_column_is_written_once_when_the_rows_are_known(tmp_path):
+    higher = xlsx_stream.Formula("A{row}/B{row}")
+    lower = xlsx_stream.Formula("B{row}/A{row}")
+    wb = new_workbook()
+    sheet = SheetWriter(wb, "公式", [("a", 8), ("b", 8), ("比", 8)], rows=4)
+    for a, b, formula in [(1, 4, higher), (2, 8, lower), (3, 4, higher), (4, 2, lower)]:
+        sheet.append([a, b, formula])
+    sheet.close()
+    path, book = save(tmp_path, wb)
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert '<f t="shared" ref="C2:C5" si="0">A2/B2</f>' in xml
+    assert '<f t="shared" ref="C3:C5" si="1">B3/A3</f>' in xml
+    assert xml.count("<f t=") == 4 and xml.count("/A") + xml.count("/B") == 2
+    ws = book["公式"]
+    assert [c.value for c in ws["C"][1:]] == ["=A2/B2", "=B3/A3", "=A4/B4", "=B5/A5"]
