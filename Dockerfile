@@ -4,7 +4,9 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=qualityplan.settings_production
 # gettext: compilemessages needs msgfmt.
+# fonts-noto-cjk: the Chinese of the implementation report's charts (reports/charts.py).
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client gettext \
+    fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.lock .

@@ -6,9 +6,17 @@ from qualityplan.runs import BackgroundRun, RunState
 
 
 class ReportJob(BackgroundRun):
-    """An auditor's workbook generated in the background, kept for a set time."""
+    """A document generated in the background, kept for a set time: the auditor's workbook of
+    some plans, or the implementation report of one plan for a year."""
 
     EXPIRED = "expired"  # done, and its file deleted once kept for REPORTS_KEEP_HOURS
+
+    class Kind(models.TextChoices):
+        WORKBOOK = "workbook", _("审计报表(Excel)")
+        PLAN_REPORT = "plan_report", _("规划实施情况报告(Word)")
+
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.WORKBOOK)
+    language = models.CharField(_("语言"), max_length=10, blank=True)
 
     state = models.CharField(
         _("状态"),
@@ -37,6 +45,10 @@ class ReportJob(BackgroundRun):
 
     def __str__(self):
         return f"#{self.pk} {self.get_state_display()}"
+
+    @property
+    def extension(self):
+        return ".docx" if self.kind == self.Kind.PLAN_REPORT else ".xlsx"
 
     @property
     def percent(self):

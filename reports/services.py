@@ -1,14 +1,17 @@
-"""Auditors' workbooks made in the background: request, generate with progress, catch up
-those the broker could not take, expire old files."""
+"""Documents made in the background (the auditor's workbook, a plan's implementation report):
+request, generate with progress, catch up those the broker could not take, expire old files."""
 
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.utils import timezone
+from django.utils import timezone, translation
+
+from indicators.models import Plan
 
 from .builder import build_report
+from .document import build_plan_report
 from .models import ReportJob
 from .selectors import plans_in_scope
 
@@ -37,25 +40,52 @@ def report_request(
     return job
 
 
+def plan_report_request(
+    *, user: AbstractUser, plan_slug: str, year: int | None = None, language: str = ""
+) -> ReportJob:
+    """Record the implementation report (规划实施情况报告) of one plan for a year (default:
+    its evaluation year) in `language` (default: the site's), and queue it as a workbook is."""
+    from .tasks import generate_report  # the task module imports this one
+
+    job = ReportJob.objects.create(
+        requested_by=user,
+        kind=ReportJob.Kind.PLAN_REPORT,
+        plan_slugs=[plan_slug],
+        year=year,
+        language=language,
+        total_plans=1,
+    )
+    job.queue_on_commit(generate_report)
+    return job
+
+
 def report_generate(*, job_id: int) -> ReportJob:
-    """Generate one job's workbook, here and now; running it again rewrites the same file."""
+    """Generate one job's document, here and now; running it again rewrites the same file."""
     job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
     if not job.start():
         return job
-    file_name = f"report-{job.pk}.xlsx"
+    file_name = f"report-{job.pk}{job.extension}"
 
     def progress(done, total):
         job.done_plans, job.total_plans = done, total
         ReportJob.objects.filter(pk=job.pk).update(done_plans=done, total_plans=total)
 
     try:
-        rows = build_report(
-            report_dir() / file_name,
-            user=job.requested_by,
-            plan_slugs=job.plan_slugs or None,
-            year=job.year,
-            progress=progress,
-        )
+        if job.kind == ReportJob.Kind.PLAN_REPORT:
+            plan = Plan.objects.select_related("region").get(slug=job.plan_slugs[0])
+            with translation.override(job.language or settings.LANGUAGE_CODE):
+                rows = build_plan_report(
+                    report_dir() / file_name, user=job.requested_by, plan=plan, year=job.year
+                )
+            progress(1, 1)
+        else:
+            rows = build_report(
+                report_dir() / file_name,
+                user=job.requested_by,
+                plan_slugs=job.plan_slugs or None,
+                year=job.year,
+                progress=progress,
+            )
     except Exception as exc:
         job.fail(exc)
         raise
@@ -65,7 +95,7 @@ def report_generate(*, job_id: int) -> ReportJob:
 
 
 def reports_catch_up() -> int:
-    """Generate, here and now, every workbook that could not be queued; returns how many."""
+    """Generate, here and now, every document that could not be queued; returns how many."""
     return ReportJob.catch_up(lambda pk: report_generate(job_id=pk))
 
 

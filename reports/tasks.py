@@ -5,7 +5,7 @@ from .services import report_generate, reports_catch_up, reports_remove_expired
 
 @shared_task(acks_late=True)
 def generate_report(job_id):
-    """Write one requested workbook (idempotent: a rerun rewrites the same file)."""
+    """Write one requested document (idempotent: a rerun rewrites the same file)."""
     return report_generate(job_id=job_id).rows
 
 

@@ -3,18 +3,21 @@
 Each sheet's rows go to a temporary file as they are appended, so memory stays constant
 whatever the number of rows; the package (workbook, styles, sheets) is assembled by
 `Workbook.save()`. Text is written as inline strings, escaped for XML, with control characters
-and characters illegal in XML 1.0 removed; formula-like text gets quotePrefix (`safe_cells`).
-Cell styles are collected as they are used: every distinct
-(number format, fill colour, bold, wrap, quote prefix) gets one cellXfs entry.
+and characters illegal in XML 1.0 removed; formula-like text gets quotePrefix (`safe_cells`):
+text is never a formula, only a `Formula` is. Cell styles are collected as they are used:
+every distinct (number format, fill colour, bold, wrap, quote prefix) gets one cellXfs entry.
+A sheet may carry a print setup (`PageSetup`).
 """
 
 import functools
+import math
 import os
 import re
 import shutil
 import tempfile
 import zipfile
 from decimal import Decimal
+from typing import NamedTuple
 
 from .safe_cells import FORMULA_STARTS, clean_text, looks_like_formula
 
@@ -32,6 +35,22 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
+class Formula(str):
+    """A cell formula (without the "="), written with no cached value: the spreadsheet
+    computes it on opening (the workbook asks for a full calculation on load). "{row}" stands
+    for the number of the row the cell is in."""
+
+
+class PageSetup(NamedTuple):
+    """How a sheet prints: landscape on `paper` (9 = A4, 8 = A3), one page wide, the first
+    `title_rows` rows repeated on every page, `header` centred at the top of each page and the
+    page number ("第 N 页,共 M 页") at the bottom."""
+
+    header: str = ""
+    paper: int = 9
+    title_rows: int = 1
+
+
 def escape(text):
     """`text` as XML character data / attribute value (illegal characters dropped)."""
     if not _SPECIAL.search(text):
@@ -44,6 +63,22 @@ def escape(text):
         .replace('"', "&quot;")
         .replace("\r", "&#13;")  # would otherwise be read back as a line feed
     )
+
+
+def text_width(value):
+    """The width a value takes, in widths of a digit: a Chinese character counts two."""
+    if value is None:
+        return 0
+    if type(value) is Formula:
+        return 8
+    if isinstance(value, int | float | Decimal):
+        text = f"{value.normalize():f}" if isinstance(value, Decimal) else str(value)
+        return len(text) + 3  # room for a number format's decimals, unit or percent sign
+    text = str(value)
+    if "\n" in text:
+        return max(text_width(line) for line in text.split("\n"))
+    # UTF-8 takes 3 bytes for a Chinese character and 1 for an ASCII one: (3 - 1) / 2 + 1 = 2.
+    return (len(text.encode()) + len(text)) / 2
 
 
 def column_letter(n):
@@ -83,6 +118,7 @@ class Styles:
         self._index = {(None, None, False, False, False): 0}
         self._keys = list(self._index)
         self._quoted = {}
+        self.wrapping = set()  # the indices of styles that wrap text
 
     def __len__(self):
         return len(self._keys)
@@ -93,6 +129,8 @@ class Styles:
         if found is None:
             found = self._index[key] = len(self._keys)
             self._keys.append(key)
+            if wrap:
+                self.wrapping.add(found)
         return found
 
     def quoted(self, style):
@@ -135,7 +173,10 @@ class Styles:
         out.append("</fills>")
         out.append('<borders count="1"><border><left/><right/><top/><bottom/><diagonal/>')
         out.append("</border></borders>")
-        out.append('<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>')
+        out.append(
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0">'
+            '<alignment vertical="top"/></xf>'
+        )
         out.append(f'</cellStyleXfs><cellXfs count="{len(self._index)}">')
         for fmt, fill, bold, wrap, quote in self._index:  # insertion order = index order
             fmt_id = formats.get(fmt, 0)
@@ -149,11 +190,10 @@ class Styles:
                 attrs.append('applyFill="1"')
             if quote:
                 attrs.append('quotePrefix="1"')
-            if wrap:
-                attrs.append('applyAlignment="1"')
-                out.append(f'<xf {" ".join(attrs)}><alignment vertical="top" wrapText="1"/></xf>')
-            else:
-                out.append(f"<xf {' '.join(attrs)}/>")
+            # Top-aligned, so that a row made tall by wrapped text reads from its top line.
+            attrs.append('applyAlignment="1"')
+            wrap_text = ' wrapText="1"' if wrap else ""
+            out.append(f'<xf {" ".join(attrs)}><alignment vertical="top"{wrap_text}/></xf>')
         out.append(
             '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
             "</cellStyles></styleSheet>"
@@ -161,15 +201,30 @@ class Styles:
         return "".join(out)
 
 
-class Sheet:
-    """One worksheet whose rows stream to temporary files (its own, and any joined parts)."""
+LINE_HEIGHT = 15  # points per line of text
 
-    def __init__(self, workbook, title, *, first_row=1):
+
+class Sheet:
+    """One worksheet whose rows stream to temporary files (its own, and any joined parts).
+
+    A row holding text in a wrapping style is made as tall as the text needs in its column's
+    width (the widths known when the row is appended), so that it prints whole.
+
+    Where the sheet knows its `last_row`, a Formula repeated down a column is written once, as
+    a shared formula over the rows to the last (`<f t="shared">`), and the cells below it
+    refer to it; its index (si) counts from `first_shared`, which parts of one sheet written
+    apart must keep apart."""
+
+    def __init__(self, workbook, title, *, first_row=1, widths=None, last_row=None, first_shared=0):
         self.workbook = workbook
         self.title = title
-        self.widths = {}  # column number -> width
+        self.widths = dict(widths or {})  # column number -> width
+        self.last_row = last_row
+        self._shared = {}  # (column index, Formula) -> its shared formula's index
+        self._first_shared = first_shared
         self.freeze = False
         self.auto_filter = None  # "A1:K101"
+        self.page = None  # a PageSetup, to print
         self.first_row = first_row
         self.rows = first_row - 1  # the number of the last row written
         self.max_column = 0
@@ -193,9 +248,14 @@ class Sheet:
             self.max_column = max(self.max_column, len(cells))
             while len(letters) < len(cells):
                 letters.append(column_letter(len(letters) + 1))
-        parts = [f'<row r="{row}">']
+        parts = [""]  # the row's tag, once its height is known
         add = parts.append
         special = _SPECIAL.search
+        wrapping = styles.wrapping
+        formulas = self.workbook.formulas
+        # Shared formulas only while the rows stay within the range they were declared for.
+        shares = self._shared if self.last_row and self.rows <= self.last_row else None
+        lines = 1
         for i, value in enumerate(cells):
             kind = type(value)
             if kind is tuple:
@@ -204,6 +264,11 @@ class Sheet:
                 s = f' s="{style}"' if style else ""
             else:
                 style, s = 0, ""
+            if style in wrapping and kind is str:
+                width = self.widths.get(i + 1)
+                # Two widths a character at most: a short text needs no measuring.
+                if width and 2 * len(value) > width - 1:
+                    lines = max(lines, math.ceil(text_width(value) / max(width - 1, 1)))
             if kind is str:
                 if (
                     value.startswith(FORMULA_STARTS)
@@ -216,6 +281,24 @@ class Sheet:
                     add(
                         f'<c r="{letters[i]}{row}"{s} t="inlineStr">'
                         f'<is><t xml:space="preserve">{value}</t></is></c>'
+                    )
+            elif kind is Formula:
+                shared = shares.get((i, value)) if shares is not None else None
+                if shared is not None:
+                    add(f'<c r="{letters[i]}{row}"{s}><f t="shared" si="{shared}"/></c>')
+                    continue
+                formula = formulas.get(value)
+                if formula is None:
+                    formula = formulas[value] = escape(value)
+                formula = formula.replace("{row}", row)
+                if shares is None:
+                    add(f'<c r="{letters[i]}{row}"{s}><f>{formula}</f></c>')
+                else:
+                    shared = shares[i, value] = self._first_shared + len(shares)
+                    add(
+                        f'<c r="{letters[i]}{row}"{s}><f t="shared" '
+                        f'ref="{letters[i]}{row}:{letters[i]}{self.last_row}" si="{shared}">'
+                        f"{formula}</f></c>"
                     )
             elif value is None:
                 if style:
@@ -246,6 +329,10 @@ class Sheet:
             else:  # dates, lazy translations, anything else: its text
                 add(_text_cell(letters[i] + row, str(value), style, styles))
         add("</row>")
+        if lines > 1:
+            parts[0] = f'<row r="{row}" ht="{LINE_HEIGHT * lines + 2}" customHeight="1">'
+        else:
+            parts[0] = f'<row r="{row}">'
         text = "".join(parts)
         self._buffer.append(text)
         self._buffered += len(text)
@@ -301,6 +388,8 @@ class Sheet:
     def _head(self):
         last_col = column_letter(max(self.max_column, len(self.widths), 1))
         out = [XML_DECL, f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">']
+        if self.page:
+            out.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
         out.append(f'<dimension ref="A1:{last_col}{max(self.rows, 1)}"/>')
         out.append('<sheetViews><sheetView workbookViewId="0"')
         if self.workbook.sheets and self.workbook.sheets[0] is self:
@@ -327,11 +416,23 @@ class Sheet:
         tail = "</sheetData>"
         if self.auto_filter:
             tail += f'<autoFilter ref="{self.auto_filter}"/>'
-        tail += (
-            '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
-            'footer="0.5"/></worksheet>'
+        if not self.page:
+            return tail + (
+                '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
+                'footer="0.5"/></worksheet>'
+            )
+        # Header and footer codes: &C centre, &P page number, &N pages; a literal & is &&.
+        header = self.page.header.replace("&", "&&")[:200]
+        return tail + (
+            '<printOptions horizontalCentered="1"/>'
+            '<pageMargins left="0.4" right="0.4" top="0.75" bottom="0.6" header="0.3" '
+            'footer="0.3"/>'
+            f'<pageSetup paperSize="{self.page.paper}" orientation="landscape" '
+            'fitToWidth="1" fitToHeight="0"/>'
+            f"<headerFooter><oddHeader>{escape('&C' + header)}</oddHeader>"
+            f"<oddFooter>{escape('&C第 &P 页,共 &N 页')}</oddFooter></headerFooter>"
+            "</worksheet>"
         )
-        return tail
 
     def write_to(self, archive, name):
         if not self.closed:
@@ -377,16 +478,25 @@ class Workbook:
         self.tmpdir = self._tmp.name
         self.sheets = []
         self.styles = Styles()
+        self.formulas = {}  # Formula -> its text escaped for XML, once
 
     @property
     def sheetnames(self):
         return [s.title for s in self.sheets]
 
-    def sheet_part(self, *, first_row):
+    def sheet_part(self, *, first_row, widths=None, last_row=None, first_shared=0):
         """Rows of a sheet from row `first_row` on, written apart (in a worker process, say)
         and added to the sheet with `Sheet.join(part.detach())`. Its cells may only use
-        styles registered before the part was made."""
-        return Sheet(self, None, first_row=first_row)
+        styles registered before the part was made; `widths` are the sheet's, by which its
+        rows' heights are told; `last_row` and `first_shared` as Sheet takes them."""
+        return Sheet(
+            self,
+            None,
+            first_row=first_row,
+            widths=widths,
+            last_row=last_row,
+            first_shared=first_shared,
+        )
 
     def create_sheet(self, title):
         title = _BAD_TITLE.sub("_", str(title)).strip("'") or "Sheet"
@@ -465,16 +575,26 @@ class Workbook:
             for n, s in enumerate(self.sheets, start=1)
         ]
         out.append("</sheets>")
-        names = [
-            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
-            + escape("'" + s.title.replace("'", "''") + "'!" + _absolute(s.auto_filter))
-            + "</definedName>"
-            for n, s in enumerate(self.sheets)
-            if s.auto_filter
-        ]
+        names = []
+        for n, sheet in enumerate(self.sheets):
+            quoted = "'" + sheet.title.replace("'", "''") + "'!"
+            if sheet.auto_filter:
+                names.append(
+                    f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
+                    + escape(quoted + _absolute(sheet.auto_filter))
+                    + "</definedName>"
+                )
+            if sheet.page and sheet.page.title_rows:
+                rows = f"$1:${sheet.page.title_rows}"
+                names.append(
+                    f'<definedName name="_xlnm.Print_Titles" localSheetId="{n}">'
+                    + escape(quoted + rows)
+                    + "</definedName>"
+                )
         if names:
             out += ["<definedNames>", *names, "</definedNames>"]
-        out.append("</workbook>")
+        # Formulas are written without values: every program computes them on opening.
+        out.append('<calcPr calcId="191029" fullCalcOnLoad="1"/></workbook>')
         return "".join(out)
 
     def _workbook_rels(self):

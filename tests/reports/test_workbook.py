@@ -1,7 +1,7 @@
 """The auditor's workbook, opened with openpyxl and with a real spreadsheet program."""
 
 import json
-import subprocess
+import re
 from decimal import Decimal
 from io import StringIO
 
@@ -15,12 +15,23 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
-from indicators.models import Actual, Indicator, Target
+from indicators.demo import DEMO_PLANS
+from indicators.models import Actual, AttainmentResult, Indicator, Plan, Target
 from indicators.recompute import recompute
-from indicators.services.actuals import EntryRow, actual_approve, actual_save, actual_submit
+from indicators.services.actuals import (
+    EntryRow,
+    actual_approve,
+    actual_return,
+    actual_save,
+    actual_submit,
+    year_lock,
+    year_unlock,
+)
 from reports import builder
 from reports.models import ReportJob
 from reports.services import reports_remove_expired
+
+from .office import convert, pdf_text
 
 FORMULA_NOTE = '=HYPERLINK("http://example.com","x")'
 
@@ -69,18 +80,38 @@ def test_sheets_and_headers(tmp_path, alice):
         "目标年份",
         "比较方式",
         "目标值",
+        "目标表述",
         "2016年实际",
         "2020年实际",
+        "判定用实际值",
+        "判定用基期值",
+        "判定用基期年份",
+        "完成率(复算)",
         "完成率",
+        "目标进度(复算)",
         "目标进度",
+        "序时进度(复算)",
         "序时进度",
+        "核对",
         "完成状态",
+        "判定依据",
         "预测值",
         "出处",
         "原文",
         "来源冲突",
     ]:
         assert column in plan_header
+    # Each recomputed ratio stands just left of the stored one, the check after them.
+    at = plan_header.index("完成率(复算)")
+    assert plan_header[at : at + 7] == [
+        "完成率(复算)",
+        "完成率",
+        "目标进度(复算)",
+        "目标进度",
+        "序时进度(复算)",
+        "序时进度",
+        "核对",
+    ]
     assert header(wb["变更记录"])[:10] == [
         "时间",
         "用户",
@@ -96,7 +127,9 @@ def test_sheets_and_headers(tmp_path, alice):
     for name in wb.sheetnames[:-1]:
         assert wb[name].freeze_panes == "A2"
         assert wb[name].auto_filter.ref.startswith("A1:")
-    assert "0.95" in " ".join(str(c.value) for c in wb["说明"]["A"])
+    method = " ".join(str(c.value) for c in wb["说明"]["A"])
+    assert "目标进度不低于序时进度的 95%:符合序时进度" in method
+    assert "目标进度不低于序时进度的 60%:滞后" in method
 
 
 @pytest.mark.django_db
@@ -106,9 +139,14 @@ def test_values_match_the_database(tmp_path, alice):
     rows = rows_by_code(wb["zhejiang-13"])
     farm = rows["T1-1-01"]
     assert (farm["目标值"], farm["基期值"], farm["2020年实际"]) == (98, 96, "98以上")
-    assert farm["完成状态"] == "已达标"
+    assert farm["完成状态"] == "✔ 已达标"
+    assert farm["判定依据"] == "实际 98%以上,达到目标 不低于 98%,判为已达标"
     centres = rows["T1-1-03"]
-    assert (centres["2020年实际"], centres["完成状态"], centres["完成率"]) == (6, "未达标", 0.6)
+    assert (centres["2020年实际"], centres["完成状态"], centres["完成率"]) == (6, "■ 未达标", 0.6)
+    assert (
+        centres["判定依据"]
+        == "已到目标年份 2020 年,实际 2016年以来累计新增 6,未达到目标 不低于 10,判为未达标"
+    )
     assert (
         centres["原文"]
         == Indicator.objects.get(plan__slug="zhejiang-13", code="T1-1-03").source_text
@@ -117,6 +155,7 @@ def test_values_match_the_database(tmp_path, alice):
     names = header(wb["汇总"])
     zhejiang = dict(zip(names, summary["zhejiang-13"], strict=True))
     assert (zhejiang["已达标"], zhejiang["未达标"], zhejiang["达标率"]) == (19, 1, 0.95)
+    assert (zhejiang["已达标数值目标"], zhejiang["有数据数值目标"]) == (19, 20)
     assert zhejiang["生成人"] == "alice"
 
 
@@ -150,12 +189,13 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path, alice, bob, dave):
     cells = [c for row in wb["变更记录"].iter_rows() for c in row if c.value == FORMULA_NOTE]
     assert cells and all(c.data_type == "s" for c in cells)
     raw = openpyxl.load_workbook(path, data_only=False)
-    assert not any(
-        isinstance(c.value, str) and c.data_type == "f"
-        for ws in raw
-        for row in ws.iter_rows()
-        for c in row
-    )
+    formula_columns = {"完成率(复算)", "目标进度(复算)", "序时进度(复算)", "核对"}
+    for ws in raw:
+        names = header(ws)
+        for row in ws.iter_rows(min_row=2):
+            for name, c in zip(names, row, strict=False):
+                # Only the workbook's own recomputations are formulas, never a text.
+                assert (c.data_type == "f") == (name in formula_columns), (ws.title, name)
 
 
 @pytest.mark.django_db
@@ -181,7 +221,7 @@ def test_the_change_log_lists_who_changed_what_and_why(tmp_path, alice, bob, dav
         "bob",
         "93",
         "提交审核",
-        "330400/2013",
+        "嘉兴市/2013年",
     )
 
 
@@ -193,26 +233,16 @@ def test_an_unknown_plan_or_bad_file_name_is_refused(tmp_path, alice):
         call_command("export_report", "--out", str(tmp_path / "r.csv"))
 
 
+@pytest.mark.libreoffice
 @pytest.mark.django_db
-def test_libreoffice_opens_the_workbook(tmp_path, alice, soffice):
-    _, path = export(tmp_path, "--plan", "zhejiang-13")
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(path),
-        ],
-        check=True,
-        timeout=180,
-        capture_output=True,
-    )
-    pdf = tmp_path / "report.pdf"
-    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+def test_libreoffice_prints_the_summary_on_one_page_wide(tmp_path, alice):
+    _, path = export(tmp_path)
+    pdf = convert(path, "pdf", tmp_path / "pdf")
+    first_page = pdf_text(pdf, last=1)
+    # The first and the last column of 汇总 on the first page, the page header above them.
+    assert "质量规划审计报表 · 汇总" in first_page
+    assert "规划标识" in first_page and "生成人" in first_page
+    assert "第 1 页" in first_page
 
 
 @pytest.mark.django_db
@@ -328,6 +358,7 @@ def test_above_the_plan_sheet_limit_rows_go_to_one_sheet_with_a_plan_column(
     names = header(ws)
     assert names[:2] == ["规划标识", "指标编码"]
     assert names.count("2011年实际") == 1 and "2025年实际" in names  # every plan's years
+    assert "核对" in names and "判定依据" not in names  # the sentence: in each plan's own sheet
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:{get_column_letter(len(names))}{ws.max_row}"
     rows = [dict(zip(names, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
@@ -339,7 +370,7 @@ def test_above_the_plan_sheet_limit_rows_go_to_one_sheet_with_a_plan_column(
         98,
         96,
         "98以上",
-        "已达标",
+        "✔ 已达标",
     )
     assert farm["2011年实际"] is None  # a year outside the plan's period
     cells = {(r[0].value, r[1].value): r for r in ws.iter_rows(min_row=2)}
@@ -397,6 +428,200 @@ def test_a_plan_without_data_is_judged_at_the_year_the_attainment_command_gives(
     assert jinhua["评价年份"] == command_year == min(2027, timezone.now().year)
 
 
+def sheet_rows(ws):
+    names = header(ws)
+    return [dict(zip(names, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+
+
+@pytest.mark.django_db
+def test_the_ratios_are_recomputed_by_formulas_over_the_cells_beside_them(tmp_path, alice, demo):
+    wb, _ = export(tmp_path, "--plan", "rizhao-14")
+    ws = wb["rizhao-14"]
+    names = header(ws)
+    col = {name: get_column_letter(n) for n, name in enumerate(names, start=1)}
+    a, b, y0 = col["判定用实际值"], col["判定用基期值"], col["判定用基期年份"]
+    t, target_year, y = col["目标值"], col["目标年份"], col["评价年份"]
+    row = next(r for r in sheet_rows(ws) if r["指标编码"] == "P-02")  # 定检率, 滞后
+    n = 1 + [r["指标编码"] for r in sheet_rows(ws)].index("P-02") + 1
+    assert row["完成率(复算)"] == f'=IF(OR({a}{n}="",{t}{n}=0),"",{a}{n}/{t}{n})'
+    assert row["目标进度(复算)"] == (
+        f'=IF(OR({a}{n}="",{b}{n}=""),"",IF({t}{n}={b}{n},"",({a}{n}-{b}{n})/({t}{n}-{b}{n})))'
+    )
+    assert row["序时进度(复算)"] == (
+        f'=IF({y0}{n}="","",IF({target_year}{n}={y0}{n},1,'
+        f"MIN(1,MAX(0,({y}{n}-{y0}{n})/({target_year}{n}-{y0}{n})))))"
+    )
+    assert row["核对"].startswith("=IF(AND(") and row["核对"].endswith(',"一致","不一致")')
+    stored = AttainmentResult.objects.get(
+        target__indicator__plan__slug="rizhao-14",
+        target__indicator__code="P-02",
+        region=Plan.objects.get(slug="rizhao-14").region,
+        year=2024,
+    )
+    assert (row["判定用实际值"], row["判定用基期值"], row["判定用基期年份"]) == (
+        float(stored.actual),
+        float(stored.baseline_value),
+        stored.baseline_year,
+    )
+    assert (row["完成率"], row["目标进度"], row["序时进度"]) == (
+        float(stored.completion),
+        float(stored.progress),
+        float(stored.elapsed),
+    )
+    assert row["完成状态"] == "◆ 滞后"
+    assert row["判定依据"].startswith("目标进度 59.8%,低于序时进度 75.0% 的九成五(71.3%)")
+
+
+@pytest.mark.django_db
+def test_a_lower_is_better_target_is_recomputed_as_target_over_actual(tmp_path, alice):
+    wb, _ = export(tmp_path, "--plan", "rizhao-14")
+    ws = wb["rizhao-14"]
+    col = {name: get_column_letter(n) for n, name in enumerate(header(ws), start=1)}
+    rows = sheet_rows(ws)
+    n = [r["指标编码"] for r in rows].index("Z2-03") + 2  # 不合格发现率稳定在10%以下
+    a, t = col["判定用实际值"] + str(n), col["目标值"] + str(n)
+    assert rows[n - 2]["比较方式"] == "≤"
+    assert rows[n - 2]["完成率(复算)"] == f'=IF(OR({a}="",{a}=0),"",{t}/{a})'
+
+
+@pytest.mark.libreoffice
+@pytest.mark.django_db
+def test_libreoffice_recomputes_every_ratio_and_it_agrees_with_the_stored_one(
+    tmp_path, alice, demo, monkeypatch
+):
+    # One stored figure altered behind the engine's back: its row, and only its, disagrees.
+    plan = Plan.objects.get(slug="rizhao-14")
+    altered = (
+        AttainmentResult.objects.filter(
+            plan=plan, region=plan.region, year=2024, completion__isnull=False
+        )
+        .select_related("target__indicator")
+        .order_by("target__indicator__code")
+        .first()
+    )
+    AttainmentResult.objects.filter(pk=altered.pk).update(completion=altered.completion + 1)
+    slug_of = dict(Plan.objects.values_list("pk", "slug"))
+    _, path = export(tmp_path)
+    computed = openpyxl.load_workbook(convert(path, "xlsx", tmp_path / "lo"), data_only=True)
+    by_plan = {slug: sheet_rows(computed[slug]) for slug in slug_of.values()}
+    # The one sheet of a national scope, the plan in its first column.
+    monkeypatch.setattr(builder, "MAX_PLAN_SHEETS", 2)
+    one = tmp_path / "one"
+    one.mkdir()
+    _, path = export(one)
+    computed = openpyxl.load_workbook(convert(path, "xlsx", one / "lo"), data_only=True)
+    together = sheet_rows(computed["指标明细"])
+    for rows, plan_of in [
+        *((rows, lambda row, slug=slug: slug) for slug, rows in by_plan.items()),
+        (together, lambda row: row["规划标识"]),
+    ]:
+        for row in rows:
+            changed = (plan_of(row), row["指标编码"], row["目标年份"]) == (
+                slug_of[altered.plan_id],
+                altered.target.indicator.code,
+                altered.target.year,
+            )
+            assert row["核对"] == ("不一致" if changed else "一致"), row
+    assert sum(len(rows) for rows in by_plan.values()) == len(together) == Target.objects.count()
+    with_data = [r for p in DEMO_PLANS for r in by_plan[p] if r["完成率"] is not None]
+    assert len(with_data) > 100  # the demo plans' ratios were recomputed, not only blanks
+
+
+@pytest.mark.django_db
+def test_every_sheet_prints_landscape_one_page_wide_with_the_plan_named_atop(tmp_path, alice):
+    wb, _ = export(tmp_path)
+    for ws in wb:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert ws.oddFooter.center.text == "第 &P 页,共 &N 页"
+    assert wb["rizhao-14"].oddHeader.center.text == ("日照市“十四五”质量发展规划(日照市 2021—2025)")
+    assert wb["汇总"].oddHeader.center.text == "质量规划审计报表 · 汇总"
+
+
+@pytest.mark.django_db
+def test_columns_fit_their_chinese_content(tmp_path, alice):
+    wb, _ = export(tmp_path)
+    summary = wb["汇总"]
+    names = header(summary)
+    title = get_column_letter(names.index("规划名称") + 1)
+    longest = max(len(p.title) for p in Plan.objects.all())
+    assert summary.column_dimensions[title].width == min(36, 2 * longest + 2)
+    assert all(c.alignment.wrap_text for c in summary[title][1:])
+    ws = wb["jiaxing-2011"]
+    code = get_column_letter(header(ws).index("指标编码") + 1)
+    assert ws.column_dimensions[code].width == 9  # "指标编码" and a margin; "P-25" is narrower
+
+
+@pytest.mark.django_db
+def test_each_plan_load_is_one_line_of_the_change_log(tmp_path, alice):
+    wb, _ = export(tmp_path)
+    log = sheet_rows(wb["变更记录"])
+    loads = [r for r in log if r["操作"] == "载入"]
+    assert sorted(r["规划"] for r in loads) == sorted(Plan.objects.values_list("slug", flat=True))
+    assert not [r for r in log if r["用户"] == "系统" and r["操作"] != "载入"]
+    zhejiang = next(r for r in loads if r["规划"] == "zhejiang-13")
+    assert zhejiang["用户"] == "系统" and zhejiang["原因"] == "载入规划文件"
+    assert zhejiang["新值"].startswith("来源文件 003_d20cb9f0f27c0c7e.txt:新增实际值 20 条")
+    assert "新增目标值 20 条" in zhejiang["新值"] and "新增基期值 20 条" in zhejiang["新值"]
+
+    detailed, _ = export(tmp_path, "--with-load-detail")
+    rows = sheet_rows(detailed["变更记录"])
+    assert not [r for r in rows if r["操作"] == "载入"]
+    targets = [
+        r for r in rows if (r["对象"], r["字段"], r["规划"]) == ("目标值", "目标值", "zhejiang-13")
+    ]
+    assert len(targets) == 20 and all(r["用户"] == "系统" for r in targets)
+    farm = next(r for r in targets if r["指标编码"] == "T1-1-01")
+    assert (farm["原值"], farm["新值"], farm["操作"]) == ("", "98%", "新增")
+
+
+CODE_WORDS = re.compile(
+    r"\b(gte|gt|lte|lt|eq|range|qualitative|draft|submitted|approved|returned|level|new)\b"
+    r"|\b[a-z]+_[a-z_]+\b|\d\.\d{5,}"
+)
+
+
+@pytest.mark.django_db
+def test_the_change_log_says_peoples_changes_in_words(tmp_path, alice, bob, dave, grace):
+    indicator = Indicator.objects.get(plan__slug="jiaxing-2011", code="P-25")
+    region = bob.profile.department.region
+    draft = actual_save(user=bob, region=region, year=2013, rows=[EntryRow(indicator, "93以上")])
+    sent = actual_submit(
+        user=bob,
+        region=region,
+        year=2013,
+        rows=[EntryRow(indicator, "93.5", version=draft.saved[0].version)],
+    ).saved[0]
+    actual_return(user=dave, actuals=[sent], reason="请附佐证")
+    sent.refresh_from_db()
+    again = actual_submit(
+        user=bob, region=region, year=2013, rows=[EntryRow(indicator, "93.5", version=sent.version)]
+    ).saved[0]
+    actual_approve(user=dave, actuals=[again])
+    plan = indicator.plan
+    year_lock(user=dave, plan=plan, year=2013)
+    year_unlock(user=grace, plan=plan, year=2013, reason="更正数据")
+    wb, _ = export(tmp_path, "--plan", "jiaxing-2011")
+    log = [r for r in sheet_rows(wb["变更记录"]) if r["操作"] != "载入"]
+    said = {(r["用户"], r["字段"], r["原值"], r["新值"], r["原因"]) for r in log}
+    assert ("bob", "状态", "", "草稿", "保存草稿") in said
+    assert ("bob", "限定", "", "以上", "保存草稿") in said
+    assert ("bob", "实际值", "", "93%", "保存草稿") in said  # at the indicator's precision
+    assert ("bob", "实际值", "93%", "93.5%", "提交审核") in said  # never fewer places than typed
+    assert ("bob", "状态", "草稿", "已提交", "提交审核") in said
+    assert ("dave", "状态", "已提交", "退回", "退回:请附佐证") in said
+    assert ("dave", "状态", "已提交", "已审核", "审核通过") in said
+    assert ("dave", "已锁定", "", "是", "锁定") in said
+    assert ("grace", "已锁定", "是", "否", "解锁:更正数据") in said
+    locked = next(r for r in log if r["原因"] == "锁定")
+    assert (locked["对象"], locked["区划/年份"]) == ("年度", "2013年")
+    for row in log:
+        for value in row.values():
+            assert not (isinstance(value, str) and CODE_WORDS.search(value)), row
+
+
 @pytest.mark.django_db
 def test_the_departments_reasons_stand_beside_the_status_and_in_the_change_log(
     tmp_path, alice, carol, dave
@@ -414,7 +639,7 @@ def test_the_departments_reasons_stand_beside_the_status_and_in_the_change_log(
     recompute(plan_ids=[indicator.plan_id])  # as the run the approval queued does
     wb, _ = export(tmp_path, "--plan", "jiaxing-2011")
     row = rows_by_code(wb["jiaxing-2011"])["P-37"]
-    assert (row["评价年份"], row["完成状态"]) == (2013, "严重滞后")
+    assert (row["评价年份"], row["完成状态"]) == (2013, "✖ 严重滞后")
     assert (row["情况说明"], row["下一步措施"]) == ("两家龙头企业推迟认证", "集中辅导")
-    changes = [r for r in wb["变更记录"].iter_rows(values_only=True) if r[4] == "P-37"]
-    assert any(r[9] == "两家龙头企业推迟认证" for r in changes)
+    said = [r for r in sheet_rows(wb["变更记录"]) if r["字段"] == "情况说明"]
+    assert [r["新值"] for r in said] == ["两家龙头企业推迟认证"]

@@ -88,7 +88,7 @@ def test_numbers_formats_fills_and_wrap(tmp_path):
     assert cells[4].fill.fgColor.rgb.endswith("C6EFCE")
     assert cells[5].number_format == DECIMAL and cells[5].alignment.wrap_text
     assert ws.freeze_panes is None and ws.auto_filter.ref is None
-    assert ws.column_dimensions["A"].width == 8
+    assert ws.column_dimensions["A"].width == 6  # as wide as "7" needs, never narrower than 6
 
 
 def test_decimal_edge_cases(tmp_path):
@@ -177,3 +177,65 @@ def test_parts_written_apart_join_in_row_order(tmp_path):
     assert ws["B4"].value == 0.5 and ws["B4"].number_format == RATIO
     assert ws["D6"].value == "a fourth column"
     assert ws.auto_filter.ref == "A1:C7"
+
+
+def test_formulas_are_written_for_the_row_they_are_in_and_computed_on_opening(tmp_path):
+    wb = new_workbook()
+    sheet = SheetWriter(wb, "公式", [("a", 8), ("b", 8), ("a/b", 8)])
+    for a, b in [(1, 4), (3, 4)]:
+        sheet.append([a, b, (xlsx_stream.Formula('IF(B{row}=0,"",A{row}/B{row})'), 0)])
+    sheet.close()
+    path, book = save(tmp_path, wb)
+    ws = book["公式"]
+    assert [ws["C2"].value, ws["C3"].value] == ['=IF(B2=0,"",A2/B2)', '=IF(B3=0,"",A3/B3)']
+    assert ws["C2"].data_type == "f"
+    with zipfile.ZipFile(path) as archive:
+        assert b'fullCalcOnLoad="1"' in archive.read("xl/workbook.xml")
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_row_and_page_numbers(
+    tmp_path,
+):
+    wb = new_workbook()
+    SheetWriter(wb, "明细", COLUMNS, header="杭州市“十四五”质量发展规划 & 附表", paper=8).close()
+    _, book = save(tmp_path, wb)
+    ws = book["明细"]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 8
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.oddHeader.center.text == "杭州市“十四五”质量发展规划 && 附表"
+    assert ws.oddFooter.center.text == "第 &P 页,共 &N 页"
+
+
+def test_columns_are_as_wide_as_their_chinese_text_within_their_most(tmp_path):
+    wb = new_workbook()
+    sheet = SheetWriter(wb, "宽度", [("名称", 40), ("说明", 12), ("值", 10)])
+    sheet.append(["台州市椒江区", {"value": "很长的说明" * 6, "wrap": True}, 7])
+    sheet.close()
+    _, book = save(tmp_path, wb)
+    ws = book["宽度"]
+    widths = [ws.column_dimensions[c].width for c in "ABC"]
+    # six Chinese characters take 12 widths, and 2 for the margin; wrapped text stops at 12
+    assert widths == [14, 12, 6]
+    # a row holding wrapped text is as tall as its lines: 60 widths in 11 per line = 6 lines
+    assert ws.row_dimensions[2].height == 6 * xlsx_stream.LINE_HEIGHT + 2
+    assert ws.row_dimensions[1].height is None
+
+
+def test_a_formula_down_a_column_is_written_once_when_the_rows_are_known(tmp_path):
+    higher = xlsx_stream.Formula("A{row}/B{row}")
+    lower = xlsx_stream.Formula("B{row}/A{row}")
+    wb = new_workbook()
+    sheet = SheetWriter(wb, "公式", [("a", 8), ("b", 8), ("比", 8)], rows=4)
+    for a, b, formula in [(1, 4, higher), (2, 8, lower), (3, 4, higher), (4, 2, lower)]:
+        sheet.append([a, b, formula])
+    sheet.close()
+    path, book = save(tmp_path, wb)
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert '<f t="shared" ref="C2:C5" si="0">A2/B2</f>' in xml
+    assert '<f t="shared" ref="C3:C5" si="1">B3/A3</f>' in xml
+    assert xml.count("<f t=") == 4 and xml.count("/A") + xml.count("/B") == 2
+    ws = book["公式"]
+    assert [c.value for c in ws["C"][1:]] == ["=A2/B2", "=B3/A3", "=A4/B4", "=B5/A5"]
