@@ -133,7 +133,7 @@ def test_a_row_says_its_figures_in_words(tmp_path, alice, demo):
     rows = {r.cells[0].text: [c.text for c in r.cells] for t in doc.tables[1:] for r in t.rows}
     assert rows["定检率"] == [
         "定检率", "%", "91.8%(2021年)", "保持100%(2025年)", "96.7%", "96.7%", "59.8% / 75.0%",
-        "◆ 滞后", "—",
+        "◆ 滞后", "示例单位·严格特种设备安全监管",
     ]  # fmt: skip
     assert not any(CODE_WORDS.search(cell) for row in rows.values() for cell in row)
 
@@ -206,7 +206,7 @@ def test_problems_give_each_lagging_indicator_its_numbers_and_the_departments_ex
     n = next(i for i, p in enumerate(problems) if re.match(r"\d+\. 定检率\(", p))
     assert problems[n].endswith(
         "定检率(◆ 滞后):目标进度 59.8%,低于序时进度 75.0% 的九成五(71.3%),"
-        "达到其六成(45.0%),判为滞后。"
+        "达到其六成(45.0%),判为滞后。责任单位:示例单位·严格特种设备安全监管。"
     )
     assert problems[n + 1] == "情况说明:部分老旧设备停用待检,年底前完成补检。"
     assert "责任单位未提交情况说明。" in problems
