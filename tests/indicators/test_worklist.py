@@ -104,14 +104,18 @@ def test_only_clerks_have_a_work_list(client, erin):
 
 def test_the_work_list_the_entry_page_and_the_queue_read_in_english(client, bob, dave, progress):
     from django.conf import settings
+    from django.utils import translation
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    client.force_login(bob)
-    html = client.get(WORKLIST).content.decode()
-    assert "Figure sent back to correct (1)" in html and "Plan years open for entry" in html
-    assert "10 days left" in html and "填报工作清单" not in html
-    html = client.get(reverse("admin:indicators_actual_entry")).content.decode()
-    assert "Target and reference" in html and "2010 (base year)" in html
-    client.force_login(dave)
-    html = client.get(reverse("admin:indicators_actual_review")).content.decode()
-    assert "Review queue" in html and "No figures are waiting for review." in html
+    try:
+        client.force_login(bob)
+        html = client.get(WORKLIST).content.decode()
+        assert "Figure sent back to correct (1)" in html and "Plan years open for entry" in html
+        assert "10 days left" in html and "填报工作清单" not in html
+        html = client.get(reverse("admin:indicators_actual_entry")).content.decode()
+        assert "Target and reference" in html and "2010 (base year)" in html
+        client.force_login(dave)
+        html = client.get(reverse("admin:indicators_actual_review")).content.decode()
+        assert "Review queue" in html and "No figures are waiting for review." in html
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the requests left English active

@@ -222,7 +222,8 @@ def test_next_steps_are_grouped_by_department(tmp_path, alice, bob, carol, dave)
             user=clerk,
             region=clerk.profile.department.region,
             year=2013,
-            rows=[EntryRow(indicator, "90")],
+            # Both lag: submitted with the department's reasons, rewritten below.
+            rows=[EntryRow(indicator, "90", explanation="见说明", next_steps="见措施")],
         ).saved
     actual_approve(user=dave, actuals=entered)
     Actual.objects.filter(pk=entered[0].pk).update(next_steps="开展专项抽查。")
