@@ -1,28 +1,18 @@
-from urllib.parse import urlencode
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 
 from . import roles
-from .scope import department_of
 
 
 def landing_url(user):
     """Where a user's work is (roles.landing), as a URL."""
     where = roles.landing([g.name for g in user.groups.all()], is_superuser=user.is_superuser)
     if where == roles.DATA_ENTRY:
-        url = reverse("admin:indicators_actual_entry")
-        department = department_of(user)
-        if department is None:
-            return url
-        # Figures are reported the year after they happen, as on the department page.
-        year = timezone.localdate().year - 1
-        return f"{url}?{urlencode({'department': department.pk, 'year': year})}"
+        return reverse("admin:indicators_actual_worklist")
     if where == roles.REVIEW_QUEUE:
-        return f"{reverse('admin:indicators_actual_changelist')}?status__exact=submitted"
+        return reverse("admin:indicators_actual_review")
     if where == roles.DASHBOARDS:
         return reverse("dashboards:overview")
     return reverse("admin:index")

@@ -14,8 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # What each sample user sees first: a selector on the page and its heading.
 LANDINGS = {
-    "demo-clerk": ("#entry-table", "数据填报"),
-    "demo-reviewer": ("#changelist", "实际值"),
+    "demo-clerk": ("#worklist-table", "填报工作清单"),
+    "demo-reviewer": ("#queue-filter", "审核队列"),
     "demo-leader": ("#chart-overview .main-svg", "规划总览"),
     "demo-auditor": ("#chart-overview .main-svg", "规划总览"),
     "demo-admin": ("#content-main .app-indicators", "管理首页"),
@@ -57,4 +57,4 @@ def test_a_clerk_opening_the_dashboards_is_told_so_with_the_way_back(
     assert page.locator("h1").inner_text() == "无权打开此页面"
     page.screenshot(path=str(OUTPUT / "forbidden-clerk.png"), full_page=True)
     page.click("#back")
-    page.wait_for_selector("#entry-table")
+    page.wait_for_selector("#worklist-table")

@@ -62,11 +62,8 @@ def test_an_administrator_adds_a_clerk_on_one_form_who_can_log_in_at_once(client
     assert hana.profile.department == jiaxing_department("市质量技监局")
 
     _, page = _log_in("hana", "Qp-strong-pass-2024")
-    department = jiaxing_department("市质量技监局").pk
-    assert _landed(page).startswith(
-        f"{reverse('admin:indicators_actual_entry')}?department={department}&year="
-    )
-    assert page.status_code == 200 and "数据填报" in page.content.decode()
+    assert _landed(page) == reverse("admin:indicators_actual_worklist")
+    assert page.status_code == 200
 
 
 @pytest.mark.django_db
@@ -125,8 +122,8 @@ def test_an_administrator_cannot_make_anyone_a_superuser(client, grace, bob):
 @pytest.mark.parametrize(
     ("who", "page"),
     [
-        ("bob", "entry"),
-        ("dave", "/admin/indicators/actual/?status__exact=submitted"),
+        ("bob", "/admin/indicators/actual/worklist/"),
+        ("dave", "/admin/indicators/actual/review/"),
         ("erin", "/"),
         ("frank", "/"),
         ("grace", "/admin/"),
@@ -136,10 +133,7 @@ def test_each_role_lands_where_its_work_is_after_logging_in(request, who, page):
     user = request.getfixturevalue(who)
     _, response = _log_in(user.username, f"pw-{who}-1")
     assert response.status_code == 200
-    if page == "entry":
-        assert _landed(response).startswith(reverse("admin:indicators_actual_entry"))
-    else:
-        assert _landed(response) == page
+    assert _landed(response) == page
 
 
 @pytest.mark.django_db
@@ -150,7 +144,7 @@ def test_a_page_a_role_may_not_open_says_so_in_chinese_with_the_way_back(client,
     assert response.status_code == 403
     assert "无权打开此页面" in page and "填报人员" in page
     assert f'id="back" href="{reverse("landing")}' not in page  # the page itself, not a hop
-    assert f'href="{reverse("admin:indicators_actual_entry")}?department=' in page
+    assert f'href="{reverse("admin:indicators_actual_worklist")}"' in page
 
     english = client.get(reverse("dashboards:overview"), HTTP_ACCEPT_LANGUAGE="en")
     assert english.status_code == 403
