@@ -245,7 +245,13 @@ def resolve_row(user, row, *, approve, seen, entered_by=None):
             _("与第 %(row)s 行重复(同一指标、区划和年份)。") % {"row": seen[key]},
         )
     seen.setdefault(key, sheet_row(row.get("_row_number")))
-    if result.year < result.indicator.plan.period_start:
+    plan = result.indicator.plan
+    if result.year < plan.period_start and (
+        user.has_perms(["indicators.add_baseline", "indicators.change_baseline"])
+        or result.year < plan.period_start - 1
+    ):
+        # Someone who may write baselines writes them at once; a clerk's base-year figure is
+        # reviewed like any other and becomes the baseline when approved.
         return _baseline_row(user, result, value_text)
     result.existing = Actual.objects.filter(
         indicator=result.indicator, region=result.region, year=result.year
@@ -328,8 +334,16 @@ def _baseline_row(user, result, value_text):
     if not user.has_perms(["indicators.add_baseline", "indicators.change_baseline"]):
         result.fail(
             "year",
-            _("%(year)d年在规划期(%(start)d–%(end)d年)之前,将作为基期值导入;您无权导入基期值。")
-            % {"year": result.year, "start": plan.period_start, "end": plan.period_end},
+            _(
+                "%(year)d年在规划期(%(start)d–%(end)d年)的基期年(%(base)d年)之前,"
+                "将作为基期值导入;您无权导入基期值,请联系系统管理员。"
+            )
+            % {
+                "year": result.year,
+                "start": plan.period_start,
+                "end": plan.period_end,
+                "base": plan.period_start - 1,
+            },
         )
     if result.region != plan.region:
         result.fail(

@@ -154,6 +154,9 @@ def entry_view(request, admin_context):
         lines=lines,
         formset=formset,
         has_open=bool(open_lines),
+        base_year_plans=sorted(
+            {line.indicator.plan.title for line in lines if year < line.indicator.plan.period_start}
+        ),
         template_url=f"{reverse('admin:indicators_actual_entry_template')}?{query}",
     )
     return TemplateResponse(request, "admin/indicators/actual/entry.html", context)

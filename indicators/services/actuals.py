@@ -25,6 +25,7 @@ from ..entry_rules import EntryCheck, check_entry
 from ..imports import ResolvedRow
 from ..models import Actual, Indicator, Plan, PlanYear
 from ..worklists import approved_figures, figures_entered_by, standings
+from .baselines import baseline_from_approval, baseline_withdrawn, is_base_figure
 from .runs import results_touched
 
 EDITABLE = {Actual.Status.DRAFT, Actual.Status.RETURNED, Actual.Status.SUBMITTED}
@@ -129,6 +130,8 @@ def actual_import_row(
         actual.status = Actual.Status.SUBMITTED
     mark_change(actual, user=user, reason="导入并审核" if approve else "导入")
     actual.save()
+    if approve and is_base_figure(actual):
+        baseline_from_approval(user=user, actual=actual)
     return actual
 
 
@@ -413,6 +416,7 @@ def _review(user, actuals, review: _Review, *, reason=""):
     for actual in concerned:
         if (actual.indicator.plan_id, actual.year) in locked:
             raise ValidationError(review.locked_message % {"year": actual.year})
+        was_approved = actual.status == Actual.Status.APPROVED
         if Actual.Status.APPROVED in (actual.status, review.to):
             touched.add(actual.indicator_id)
         actual.status, actual.return_reason = review.to, reason
@@ -420,6 +424,11 @@ def _review(user, actuals, review: _Review, *, reason=""):
         history_reason = f"{review.history_reason}:{reason}" if reason else review.history_reason
         mark_change(actual, user=user, reason=history_reason)
         actual.save()
+        if is_base_figure(actual):
+            if review.to == Actual.Status.APPROVED:
+                baseline_from_approval(user=user, actual=actual)
+            elif was_approved:
+                baseline_withdrawn(user=user, actual=actual)
         count += 1
     if touched:
         results_touched(indicator_ids=touched, scope=review.run_scope)

@@ -3,11 +3,12 @@ returned figure is corrected and resubmitted beside approved ones, the year is c
 those open, the number read is shown, and a lagging figure comes with its reasons."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from indicators.models import Actual, Indicator, Plan, PlanYear
+from indicators.models import Actual, AttainmentResult, Baseline, Indicator, Plan, PlanYear
 from indicators.services.actuals import (
     EntryRow,
     actual_approve,
@@ -25,6 +26,10 @@ ONE_WEEK = timedelta(days=7)
 
 def submit(user, **figures):
     """Submit {code: text} for 2013 as `user`, with reasons; the stored figures by code."""
+    return submit_year(user, 2013, figures)
+
+
+def submit_year(user, year, figures):
     rows = [
         EntryRow(
             Indicator.objects.get(plan__slug="jiaxing-2011", code=code),
@@ -34,7 +39,7 @@ def submit(user, **figures):
         )
         for code, text in figures.items()
     ]
-    result = actual_submit(user=user, region=user.profile.department.region, year=2013, rows=rows)
+    result = actual_submit(user=user, region=user.profile.department.region, year=year, rows=rows)
     assert result.ok, result.errors
     return {a.indicator.code: a for a in result.saved}
 
@@ -109,10 +114,47 @@ def test_the_page_opens_on_the_clerks_department_and_the_year_now_due(client, bo
     assert client.get(ENTRY).context["year"] == 2014  # the next deadline
 
 
-def test_the_base_year_takes_baseline_figures(client, bob):
+def test_a_base_year_figure_becomes_the_baseline_once_approved(
+    client, bob, dave, django_capture_on_commit_callbacks
+):
+    # P-25 (省级监督抽查批次合格率, 92% by 2015): the document gives no baseline.
+    assert "基期年" in open_page(client, bob, year=2010).content.decode()
     response = post_page(client, bob, {"P-25": "90.2"}, year=2010, submit=True)
     assert response.status_code == 302
-    assert actual("P-25", year=2010).status == "submitted"
+    base = actual("P-25", year=2010)
+    assert base.status == "submitted"
+    assert not Baseline.objects.filter(indicator__code="P-25").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actual_approve(user=dave, actuals=[base])
+    baseline = Baseline.objects.get(indicator__code="P-25", indicator__plan__slug="jiaxing-2011")
+    assert (baseline.year, baseline.value, baseline.raw, baseline.source_ref) == (
+        2010,
+        Decimal("90.2"),
+        "90.2",
+        "填报审核",
+    )
+    change = baseline.history.first()
+    assert (change.history_user, change.history_change_reason) == (dave, "审核通过基期年数值")
+
+    # The next year is judged from it: (91.1 - 90.2) / (92 - 90.2) = 50% of the way after a
+    # fifth of the time.
+    figures = {"P-25": "91.1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        actual_approve(user=dave, actuals=list(submit_year(bob, 2011, figures).values()))
+    result = AttainmentResult.objects.get(
+        target__indicator__code="P-25", target__indicator__plan__slug="jiaxing-2011", year=2011
+    )
+    assert (result.progress, result.status) == (Decimal("0.5000"), "on_track")
+
+    # Returned, the figure is no baseline any more: 2011's own figure is the starting point,
+    # and the result goes back to 数据不足.
+    base.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        actual_return(user=dave, actuals=[base], reason="请核对基期数")
+    assert not Baseline.objects.filter(indicator__code="P-25").exists()
+    result.refresh_from_db()
+    assert result.status == "insufficient_data"
 
 
 def test_the_number_read_is_shown_after_saving(client, carol):

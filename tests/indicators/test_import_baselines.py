@@ -151,12 +151,29 @@ def test_the_refusals_say_why(national_plan, grace, bob, tmp_path):
     assert "基期值只记录规划所在区划(全国)的数值,不能导入“浙江省”的基期值" in err.getvalue()
     assert "没有编码或名称为“不存在的指标”的指标" in err.getvalue()
     err = StringIO()
-    jiaxing = [["jiaxing-2011", "P-25", "330400", "2010", "90", ""]]
+    jiaxing = [["jiaxing-2011", "P-25", "330400", "2009", "90", ""]]
     with pytest.raises(CommandError):
         call_command(
             "import_actuals", str(write_csv(tmp_path, jiaxing)), "--user", "bob", stderr=err
         )
-    assert "2010年在规划期(2011–2015年)之前,将作为基期值导入;您无权导入基期值" in err.getvalue()
+    assert (
+        "2009年在规划期(2011–2015年)的基期年(2010年)之前,将作为基期值导入;您无权导入基期值"
+        in err.getvalue()
+    )
+
+
+def test_a_clerks_base_year_row_is_reviewed_and_then_becomes_the_baseline(
+    bob, dave, tmp_path, django_capture_on_commit_callbacks
+):
+    out, _ = run(write_csv(tmp_path, [["jiaxing-2011", "P-25", "330400", "2010", "90", ""]]), "bob")
+    assert "1 new" in out
+    figure = Actual.objects.get(indicator__code="P-25", indicator__plan__slug="jiaxing-2011")
+    assert (figure.year, figure.status) == (2010, "submitted")
+    assert not Baseline.objects.filter(indicator=figure.indicator).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        actual_approve(user=dave, actuals=[figure])
+    baseline = Baseline.objects.get(indicator=figure.indicator)
+    assert (baseline.year, baseline.raw, baseline.source_ref) == (2010, "90", "填报审核")
 
 
 def test_the_admin_upload_says_how_many_rows_became_baselines(national_plan, client, grace):
