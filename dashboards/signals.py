@@ -43,6 +43,8 @@ def _plan_id(instance):
         return instance.plan_id
     # Targets, baselines and actuals belong to a plan through their indicator, which a
     # cascading delete may already have removed (its own signal retires the plan then).
+    if type(instance).indicator.is_cached(instance):
+        return instance.indicator.plan_id
     return (
         Indicator.objects.filter(pk=instance.indicator_id).values_list("plan_id", flat=True).first()
     )

@@ -20,7 +20,7 @@ from regions.models import Department
 
 from .models import Actual, Comparator, Indicator, Plan
 from .selectors import reference_baseline
-from .services.actuals import actual_record
+from .services.actuals import actuals_record
 from .values import WHOLE_UNITS
 
 DEMO_PLANS = ["zhejiang-14", "rizhao-14", "jinhua-2023"]
@@ -145,7 +145,7 @@ def _sample_users():
 def _sample_actuals(seed):
     """Approved sample figures for each year up to LAST_YEAR; returns how many were added."""
     rng = random.Random(seed)
-    added = 0
+    sample = []
     for plan in Plan.objects.filter(slug__in=DEMO_PLANS).select_related("region"):
         years = range(plan.period_start, min(plan.period_end, LAST_YEAR) + 1)
         for indicator in plan.indicators.prefetch_related("targets", "baselines"):
@@ -187,8 +187,8 @@ def _sample_actuals(seed):
                         )
                         value = _value(rng, start, goal, min(share, 1.2), indicator.unit)
                     actual.value, actual.raw = value, str(value)
-                added += actual_record(actual=actual, reason=LOAD_REASON)
-    return added
+                sample.append(actual)
+    return len(actuals_record(actuals=sample, reason=LOAD_REASON))
 
 
 @transaction.atomic
@@ -200,7 +200,9 @@ def remove_demo():
     """
     removed = DemoRemoved()
     sample_users = get_user_model().objects.filter(profile__is_sample=True)
-    for actual in Actual.objects.filter(Q(is_sample=True) | Q(entered_by__in=sample_users)):
+    for actual in Actual.objects.filter(
+        Q(is_sample=True) | Q(entered_by__in=sample_users)
+    ).select_related("indicator"):
         actual._change_reason = REMOVE_REASON
         actual.delete()
         removed.actuals += 1

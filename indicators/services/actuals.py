@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
+from simple_history.utils import bulk_create_with_history
 
 from accounts.scope import region_allowed, scope_actuals, scope_indicators
 from regions.models import Region
@@ -139,14 +140,25 @@ def actual_record(*, actual: Actual, reason: str) -> bool:
     """Store, approved, a figure no clerk entered (the plan document's own record of an
     achievement, sample data), unless the region has a figure for that year already.
     Returns whether it was stored."""
-    if Actual.objects.filter(
-        indicator=actual.indicator, region=actual.region, year=actual.year
-    ).exists():
-        return False
-    actual.status = Actual.Status.APPROVED
-    actual._change_reason = reason
-    actual.save()
-    return True
+    return bool(actuals_record(actuals=[actual], reason=reason))
+
+
+def actuals_record(*, actuals: Sequence[Actual], reason: str) -> list[Actual]:
+    """`actual_record` for many figures at once (the sample data: hundreds), in a few
+    queries; returns those stored. As for any bulk write, no per-row signal is sent: the
+    callers recompute what they touched, which retires the cached pages."""
+    wanted = {(a.indicator_id, a.region_id, a.year): a for a in actuals}
+    taken = set(
+        Actual.objects.filter(
+            indicator_id__in={k[0] for k in wanted},
+            region_id__in={k[1] for k in wanted},
+            year__in={k[2] for k in wanted},
+        ).values_list("indicator_id", "region_id", "year")
+    )
+    new = [a for key, a in wanted.items() if key not in taken]
+    for actual in new:
+        actual.status = Actual.Status.APPROVED
+    return bulk_create_with_history(new, Actual, default_change_reason=reason)
 
 
 @transaction.atomic
