@@ -41,8 +41,14 @@ figure_texts = st.one_of(
         st.sampled_from(["", " ", "\u3000", "\t"]),
     ),
 )
+# The same cases on every run (derandomize, no example database): a failure reproduces, and
+# CI never goes red on a case a developer never saw.
 FUZZ = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 
@@ -122,7 +128,7 @@ def figures():
 
 
 @pytest.mark.django_db
-@FUZZ
+@settings(FUZZ, max_examples=150)
 @given(header=headings, body=rows, line_ending=st.sampled_from(["\n", "\r\n", "\r"]))
 def test_random_csv_files_are_imported_or_refused_in_plain_words(
     tmp_path, bob, header, body, line_ending
@@ -146,7 +152,7 @@ def test_random_xlsx_files_are_imported_or_refused_in_plain_words(tmp_path, bob,
 
 
 @pytest.mark.django_db
-@FUZZ
+@settings(FUZZ, max_examples=150)
 @given(
     data=st.one_of(
         st.binary(max_size=3000),
