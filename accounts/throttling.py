@@ -2,9 +2,11 @@
 
 Failures count per user name and client address (AXES_LOCKOUT_PARAMETERS) up to
 AXES_FAILURE_LIMIT. django-axes applies that one limit to every group of lockout parameters, so a
-second group ["username"] would let anyone lock any user out with as few guesses; the handler
-below adds the user name's failures from every address instead, against the higher
-LOGIN_USERNAME_FAILURE_LIMIT.
+second group ["username"] or ["ip_address"] would let anyone lock any user out with as few
+guesses; the handler below adds up failures itself instead, against two higher ceilings: a user
+name's from every address (LOGIN_USERNAME_FAILURE_LIMIT: guessing one password from many
+addresses) and an address's for every user name (LOGIN_ADDRESS_FAILURE_LIMIT: spraying a few
+guesses at many user names from one address).
 """
 
 import ipaddress
@@ -40,17 +42,31 @@ def client_address(request) -> str | None:
 
 
 class LoginThrottle(AxesDatabaseHandler):
-    """django-axes' database handler, and a user name locked on all addresses once its
-    failures from all of them reach LOGIN_USERNAME_FAILURE_LIMIT within the cool-off time."""
+    """django-axes' database handler, and two ceilings within the cool-off time: a user name
+    locked on all addresses once its failures from all of them reach
+    LOGIN_USERNAME_FAILURE_LIMIT; an address locked for all user names once its failures for
+    all of them reach LOGIN_ADDRESS_FAILURE_LIMIT (0: no such ceiling)."""
 
     def get_failures(self, request, credentials=None) -> int:
         failures = super().get_failures(request, credentials)
         limit = get_failure_limit(request, credentials)
-        username = get_client_username(request, credentials)
-        if failures >= limit or not username:
+        if failures >= limit:
             return failures
-        attempts = AccessAttempt.objects.filter(username=username)
+        recent = AccessAttempt.objects.all()
         if settings.AXES_COOLOFF_TIME is not None:
-            attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
-        everywhere = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
-        return limit if everywhere >= settings.LOGIN_USERNAME_FAILURE_LIMIT else failures
+            recent = recent.filter(attempt_time__gte=get_cool_off_threshold(request))
+        username = get_client_username(request, credentials)
+        if (
+            username
+            and _sum(recent.filter(username=username)) >= settings.LOGIN_USERNAME_FAILURE_LIMIT
+        ):
+            return limit
+        address = getattr(request, "axes_ip_address", None)
+        ceiling = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+        if address and ceiling and _sum(recent.filter(ip_address=address)) >= ceiling:
+            return limit
+        return failures
+
+
+def _sum(attempts) -> int:
+    return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0

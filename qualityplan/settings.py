@@ -59,9 +59,11 @@ AUTHENTICATION_BACKENDS = [
 # Login throttling (django-axes, accounts/throttling.py): after AXES_FAILURE_LIMIT failures for
 # one user name from one address, that pair is locked for AXES_COOLOFF_HOURS; after
 # LOGIN_USERNAME_FAILURE_LIMIT failures for one user name from all addresses together, the
-# user name is locked everywhere.
+# user name is locked everywhere; after LOGIN_ADDRESS_FAILURE_LIMIT failures from one address
+# for all user names together, that address is locked for every user name (0: never).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "accounts.throttling.LoginThrottle"

@@ -1,8 +1,9 @@
 """Login throttling behind a proxy, through the real admin login view.
 
 Failures count per user name and client address; behind TRUSTED_PROXY_COUNT proxies the client
-address is read from X-Forwarded-For, never further left than the proxies wrote it; and a
-user name has a ceiling of failures from all addresses together.
+address is read from X-Forwarded-For, never further left than the proxies wrote it; a user
+name has a ceiling of failures from all addresses together, and an address one for all user
+names together.
 """
 
 import pytest
@@ -63,3 +64,30 @@ def test_a_user_name_guessed_from_many_addresses_reaches_a_ceiling(bob, settings
     # bob is now locked on every address; other user names are not.
     assert attempt("bob", "pw-bob-1", client_address="198.51.100.4") == 429
     assert attempt("alice-not", "x", client_address="198.51.100.4") == 200
+
+
+@pytest.mark.django_db
+def test_an_address_spraying_guesses_at_many_user_names_reaches_a_ceiling(bob, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 9
+    # Three guesses at each of three user names: under every per-name limit.
+    statuses = [
+        attempt(name, "wrong", client_address="203.0.113.7")
+        for name in ("bob", "carol-guess", "dave-guess")
+        for _ in range(3)
+    ]
+    assert statuses == [200] * 8 + [429]
+    # That address is now locked for any user name, even with the right password; bob logs
+    # in from elsewhere.
+    assert attempt("bob", "pw-bob-1", client_address="203.0.113.7") == 429
+    assert attempt("erin-guess", "x", client_address="203.0.113.7") == 429
+    assert attempt("bob", "pw-bob-1", client_address="198.51.100.4") == 302
+
+
+@pytest.mark.django_db
+def test_no_address_ceiling_when_it_is_zero(bob, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 0
+    for n in range(12):
+        attempt(f"guess-{n}", "wrong", client_address="203.0.113.7")
+    assert attempt("bob", "pw-bob-1", client_address="203.0.113.7") == 302
