@@ -17,6 +17,7 @@ from indicators.services.actuals import EntryRow, actual_save
 # Reachable without logging in, by design.
 PUBLIC = {
     "healthz",
+    "healthz_live",
     "set_language",
     "admin:login",
     "admin:logout",

@@ -37,6 +37,9 @@ def test_healthz_answers_503_naming_the_runs_stuck_past_the_limit(client, plans,
     assert body["database"] == "ok" and body["runs"] == "stuck"
     named = {(s["kind"], s["id"], s["state"]) for s in body["stuck"]}
     assert named == {("attainment", stuck.pk, "running"), ("report", report.pk, "queued")}
+    # The web process itself is fine: the container's health check does not restart it.
+    live = client.get("/healthz/live/")
+    assert (live.status_code, live.json()) == (200, {"database": "ok"})
 
     AttainmentRun.objects.filter(pk=stuck.pk).update(state="done")
     ReportJob.objects.filter(pk=report.pk).update(state="failed")
