@@ -496,34 +496,21 @@ class ActualAdmin(
 
     def get_urls(self):
         return [
-            path(
-                "entry/",
-                self.admin_site.admin_view(
-                    lambda request: entry_view(request, self.admin_site.each_context(request))
-                ),
-                name="indicators_actual_entry",
-            ),
+            path("entry/", self._page(entry_view), name="indicators_actual_entry"),
             path(
                 "entry/template/",
                 self.admin_site.admin_view(entry_template_view),
                 name="indicators_actual_entry_template",
             ),
-            path(
-                "worklist/",
-                self.admin_site.admin_view(
-                    lambda request: worklist_view(request, self.admin_site.each_context(request))
-                ),
-                name="indicators_actual_worklist",
-            ),
-            path(
-                "review/",
-                self.admin_site.admin_view(
-                    lambda request: review_view(request, self.admin_site.each_context(request))
-                ),
-                name="indicators_actual_review",
-            ),
+            path("worklist/", self._page(worklist_view), name="indicators_actual_worklist"),
+            path("review/", self._page(review_view), name="indicators_actual_review"),
             *super().get_urls(),
         ]
+
+    def _page(self, view):
+        """An admin page of ours: behind the admin's login, given its header and navigation."""
+        site = self.admin_site
+        return site.admin_view(lambda request: view(request, site.each_context(request)))
 
 
 @admin.register(PlanYear)

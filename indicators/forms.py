@@ -61,6 +61,22 @@ class EntryFilterForm(forms.Form):
         return year
 
 
+def _long_text(label, *, cols=None, placeholder=None):
+    """An optional text of up to TEXT_MAX_LENGTH characters, typed in a small box."""
+    attrs = {"rows": 2}
+    if cols:
+        attrs["cols"] = cols
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG},
+        widget=forms.Textarea(attrs=attrs),
+    )
+
+
 class ActualEntryForm(forms.Form):
     """One indicator's line on the department's data-entry page."""
 
@@ -77,36 +93,12 @@ class ActualEntryForm(forms.Form):
         choices=[("", "—"), *Actual.QualitativeStatus.choices],
         required=False,
     )
-    evidence = forms.CharField(
-        label=_("佐证材料"),
-        required=False,
-        max_length=TEXT_MAX_LENGTH,
-        error_messages={"max_length": TEXT_TOO_LONG},
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 28}),
+    evidence = _long_text(_("佐证材料"), cols=28)
+    note = _long_text(_("说明"), cols=28)
+    explanation = _long_text(
+        _("情况说明"), placeholder=_("如:企业关停、统计口径调整、受疫情影响等")
     )
-    note = forms.CharField(
-        label=_("说明"),
-        required=False,
-        max_length=TEXT_MAX_LENGTH,
-        error_messages={"max_length": TEXT_TOO_LONG},
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 28}),
-    )
-    explanation = forms.CharField(
-        label=_("情况说明"),
-        required=False,
-        max_length=TEXT_MAX_LENGTH,
-        error_messages={"max_length": TEXT_TOO_LONG},
-        widget=forms.Textarea(
-            attrs={"rows": 2, "placeholder": _("如:企业关停、统计口径调整、受疫情影响等")}
-        ),
-    )
-    next_steps = forms.CharField(
-        label=_("下一步措施"),
-        required=False,
-        max_length=TEXT_MAX_LENGTH,
-        error_messages={"max_length": TEXT_TOO_LONG},
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("本单位正在或将要采取的措施")}),
-    )
+    next_steps = _long_text(_("下一步措施"), placeholder=_("本单位正在或将要采取的措施"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

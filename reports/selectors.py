@@ -170,6 +170,16 @@ def target_counts(plans):
     )
 
 
+class PlanRows(NamedTuple):
+    """One plan of the workbook or the report: its rows at the year judged."""
+
+    plan: Plan
+    year: int  # the year judged
+    rows: list[TargetRow]  # one per target
+    rollup: dict
+    as_of: object  # when its results were computed
+
+
 class _Milestone(NamedTuple):
     pk: int
     indicator_id: int
@@ -177,7 +187,7 @@ class _Milestone(NamedTuple):
 
 
 def plan_batches(plans, *, user, year=None):
-    """Yield (plan, year, rows, rollup, as_of) per plan; rows are TargetRow, one per target."""
+    """Yield PlanRows per plan."""
     plans = list(plans)
     for start in range(0, len(plans), PLAN_BATCH):
         batch = plans[start : start + PLAN_BATCH]
@@ -233,7 +243,7 @@ def plan_batches(plans, *, user, year=None):
         ).values_list("target_id", "region_id", "year", *_result_fields()):
             results[(target_id, region_id, year_)] = StoredResult(*result)
         for plan in batch:
-            yield (
+            yield PlanRows(
                 plan,
                 *_plan_rows(
                     plan, evaluated[plan.pk], targets[plan.pk], baselines, actuals, results, places
@@ -320,8 +330,9 @@ class PlanReport:
 def plan_report(plan, *, user, year=None):
     """The stored results of `plan` at `year` (default: its evaluation year) for the
     implementation report, with what the departments wrote beside the figures."""
-    ((_, at, rows, rollup, as_of),) = plan_batches([plan], user=user, year=year)
-    primary = [row for row in rows if row.primary]
+    (found,) = plan_batches([plan], user=user, year=year)
+    at = found.year
+    primary = [row for row in found.rows if row.primary]
     notes = {
         indicator_id: Notes(explanation, next_steps)
         for indicator_id, explanation, next_steps in scope_actuals(
@@ -339,8 +350,8 @@ def plan_report(plan, *, user, year=None):
         plan=plan,
         year=at,
         rows=primary,
-        rollup=rollup,
-        as_of=as_of,
+        rollup=found.rollup,
+        as_of=found.as_of,
         reported=sum(1 for row in primary if at in row.actuals),
         notes=notes,
         alignment=[
