@@ -2,12 +2,9 @@
 indicator's baseline (基期值), and the attainment then measures progress from it."""
 
 import json
-import shutil
 from io import StringIO
 
 import pytest
-import yaml
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -16,6 +13,7 @@ from django.urls import reverse
 from indicators.models import Actual, Baseline, Indicator
 from indicators.services.actuals import actual_approve
 
+from ..plan_copies import fixtures_with_plan
 from .test_import_actuals import HEADER, run, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -59,11 +57,7 @@ NATIONAL_PLAN = {
 @pytest.fixture
 def national_plan(plans, tmp_path):
     """fixtures/ plus a national plan (base year 2022, period 2023-2025), loaded."""
-    copy = tmp_path / "fixtures"
-    shutil.copytree(settings.PLAN_FIXTURES_DIR, copy)
-    (copy / "plans" / "national-test.yaml").write_text(
-        yaml.safe_dump(NATIONAL_PLAN, allow_unicode=True), encoding="utf-8"
-    )
+    copy = fixtures_with_plan(tmp_path, NATIONAL_PLAN)
     call_command("load_plans", fixtures=str(copy), stdout=StringIO())
     return Indicator.objects.get(plan__slug="national-test", code="P-01").plan
 

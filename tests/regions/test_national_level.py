@@ -5,13 +5,14 @@ import shutil
 from io import StringIO
 
 import pytest
-import yaml
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
 from regions.models import Region
+
+from ..plan_copies import fixtures_with_plan
 
 NATIONAL_PLAN = {
     "plan": {
@@ -44,20 +45,11 @@ NATIONAL_PLAN = {
 @pytest.fixture
 def fixtures_with_a_national_plan(tmp_path):
     """fixtures/ plus a national plan file, linked to the provinces' pass-rate indicators."""
-    copy = tmp_path / "fixtures"
-    shutil.copytree(settings.PLAN_FIXTURES_DIR, copy)
-    (copy / "plans" / "national-test.yaml").write_text(
-        yaml.safe_dump(NATIONAL_PLAN, allow_unicode=True), encoding="utf-8"
+    return fixtures_with_plan(
+        tmp_path,
+        NATIONAL_PLAN,
+        canonical_links=[("manufacturing-product-quality-pass-rate", "P-01")],
     )
-    canonical = yaml.safe_load((copy / "canonical.yaml").read_text(encoding="utf-8"))
-    entry = next(
-        e for e in canonical["canonical"] if e["key"] == "manufacturing-product-quality-pass-rate"
-    )
-    entry["members"].append({"plan": "national-test", "indicator": "P-01"})
-    (copy / "canonical.yaml").write_text(
-        yaml.safe_dump(canonical, allow_unicode=True), encoding="utf-8"
-    )
-    return copy
 
 
 @pytest.mark.django_db
