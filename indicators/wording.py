@@ -126,6 +126,23 @@ class Terms(NamedTuple):
     places: int = 0
 
 
+def terms_of(target, indicator, *, places: int) -> Terms:
+    """The Terms of a target (anything with a Target's fields) of `indicator` (its unit,
+    measure and plan's first year)."""
+    return Terms(
+        comparator=target.comparator,
+        value=target.value,
+        year=target.year,
+        value_max=target.value_max,
+        raw=target.raw,
+        qualitative_text=target.qualitative_text,
+        unit=indicator.unit,
+        measure=indicator.measure,
+        period_start=indicator.plan.period_start,
+        places=places,
+    )
+
+
 def _built_target(terms):
     q = quantity(terms.value, terms.unit, terms.places)
     c = terms.comparator

@@ -119,20 +119,7 @@ def target_said(indicator: Indicator, target) -> str:
     places = wording.precision(
         *(t.value for t in indicator.targets.all()), *(b.value for b in indicator.baselines.all())
     )
-    return wording.target_text(
-        wording.Terms(
-            comparator=target.comparator,
-            value=target.value,
-            year=target.year,
-            value_max=target.value_max,
-            raw=target.raw,
-            qualitative_text=target.qualitative_text,
-            unit=indicator.unit,
-            measure=indicator.measure,
-            period_start=indicator.plan.period_start,
-            places=places,
-        )
-    )
+    return wording.target_text(wording.terms_of(target, indicator, places=places))
 
 
 def figures_entered_by(user, actuals: Iterable[Actual]) -> set[int]:

@@ -503,16 +503,4 @@ def _alignment_text(flag):
 
 
 def _target_terms(target):
-    indicator = target.indicator
-    return wording.Terms(
-        comparator=target.comparator,
-        value=target.value,
-        year=target.year,
-        value_max=target.value_max,
-        raw=target.raw,
-        qualitative_text=target.qualitative_text,
-        unit=indicator.unit,
-        measure=indicator.measure,
-        period_start=indicator.plan.period_start,
-        places=wording.precision(target.value),
-    )
+    return wording.terms_of(target, target.indicator, places=wording.precision(target.value))
