@@ -113,6 +113,9 @@ def load_plans(
     return load.report
 
 
+UNREAD = object()  # sync(): the caller has not read the row
+
+
 class _Load:
     def __init__(self, *, reset):
         self.reset = reset
@@ -125,10 +128,12 @@ class _Load:
 
     # -- rows ----------------------------------------------------------------------------
 
-    def sync(self, model, lookup, values, label, *, keep_deleted=True):
+    def sync(self, model, lookup, values, label, *, keep_deleted=True, found=UNREAD):
         """The row `lookup` names with `values`: created, updated or left as it is; None when
-        a person deleted it (and this is no reset). Returns (row, names of changed fields)."""
-        obj = model.objects.filter(**lookup).first()
+        a person deleted it (and this is no reset). Returns (row, names of changed fields).
+        `found`: the row, or None, when the caller has read it (with its siblings, in one
+        query)."""
+        obj = model.objects.filter(**lookup).first() if found is UNREAD else found
         if obj is None:
             gone = self.edits[model].deleted(lookup) if keep_deleted else None
             if gone is not None:
@@ -164,12 +169,13 @@ class _Load:
             self.report.counts[counted_as or f"{obj._meta.model_name} updated"] += 1
         return changed
 
-    def stale(self, queryset, keep_ids, label_of):
-        """The rows no longer in the files, but those a person created (unless this is a
-        reset), which are listed as kept."""
-        edits = self.edits.get(queryset.model)
+    def stale(self, model, rows, keep_ids, label_of):
+        """Of `rows`, those no longer in the files, but those a person created (unless this
+        is a reset), which are listed as kept."""
+        edits = self.edits.get(model)
+        keep_ids, found = set(keep_ids), rows
         rows = []
-        for obj in queryset.exclude(pk__in=keep_ids):
+        for obj in (o for o in found if o.pk not in keep_ids):
             created = edits.created(obj.pk) if edits else None
             if created is not None:
                 if not self.reset:
@@ -271,6 +277,7 @@ class _Load:
             )[0]
             for key, text in spec.conflicts.items()
         }
+        indicators = {i.code: i for i in plan.indicators.order_by("pk")}
         indicator_ids = []
         for ind in spec.indicators:
             where = f"{spec.slug} {ind.code}"
@@ -278,7 +285,11 @@ class _Load:
             if ind.department:  # else an assignment made in the admin stays as it is
                 values["department"] = departments[ind.department]
             indicator, changed = self.sync(
-                Indicator, {"plan": plan, "code": ind.code}, values, f"indicator {where}"
+                Indicator,
+                {"plan": plan, "code": ind.code},
+                values,
+                f"indicator {where}",
+                found=indicators.get(ind.code),
             )
             if indicator is None:
                 self.skipped.add((spec.slug, ind.code))
@@ -291,7 +302,10 @@ class _Load:
             for a in ind.actuals:
                 self.recorded_actual(spec, indicator, region, a)
         stale = self.stale(
-            plan.indicators.all(), indicator_ids, lambda i: f"indicator {spec.slug} {i.code}"
+            Indicator,
+            indicators.values(),
+            indicator_ids,
+            lambda i: f"indicator {spec.slug} {i.code}",
         )
         if Actual.objects.filter(indicator__in=stale).exists():
             raise PlanFileError(
@@ -306,20 +320,26 @@ class _Load:
         """One indicator's baselines or targets made to match the file's (`where`: the plan
         and indicator, for the report)."""
         kind = model._meta.model_name
+        stored = {(o.year, o.source_ref): o for o in model.objects.filter(indicator=indicator)}
         keep = []
         for s in statements:
             values = {name: getattr(s, name) for name in STATEMENT_FIELDS[model]}
             values["conflict"] = conflicts.get(s.conflict)
             lookup = {"indicator": indicator, "year": s.year, "source_ref": s.source_ref}
             obj, changed = self.sync(
-                model, lookup, values, f"{kind} {where} {s.year} {s.source_ref}"
+                model,
+                lookup,
+                values,
+                f"{kind} {where} {s.year} {s.source_ref}",
+                found=stored.get((s.year, s.source_ref)),
             )
             if obj is not None:
                 keep.append(obj.pk)
             if changed:
                 self.indicators_touched.add(indicator.pk)
         stale = self.stale(
-            model.objects.filter(indicator=indicator),
+            model,
+            stored.values(),
             keep,
             lambda s: f"{kind} {where} {s.year} {s.source_ref}",
         )
@@ -378,7 +398,12 @@ class _Load:
                 linked[indicator.pk] = (canonical, member["note"])
                 if changed:  # 上下衔接 compares the members under the entry's unit, direction
                     self.indicators_touched.add(indicator.pk)
-        stale = self.stale(CanonicalIndicator.objects.all(), keep, lambda c: f"canonical {c.key}")
+        stale = self.stale(
+            CanonicalIndicator,
+            CanonicalIndicator.objects.all(),
+            keep,
+            lambda c: f"canonical {c.key}",
+        )
         unlinked = Indicator.objects.filter(canonical__in=stale).values_list("pk", flat=True)
         self.indicators_touched.update(unlinked)
         self.delete(stale)
