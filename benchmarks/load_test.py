@@ -9,8 +9,10 @@ Everything runs on this machine, over loopback only, and stops by itself:
    the six real plans (`load_plans`), the synthetic national data (--regions × --indicators ×
    --years approved actuals, generated once and reused while the size matches), a
    load-test plan (slug `load-test`, region 880000) with --departments departments of
-   --department-indicators indicators each and no actuals, one 领导 and one 填报人员 per
-   department, then attainment for every plan (indicators.recompute.recompute).
+   --department-indicators indicators each and no actuals, one 领导, one 填报人员 per
+   department and --reviewers-b 审核人员 (each in one of the load-test departments, so that
+   their queue is every figure submitted in region 880000), then attainment for every plan
+   (indicators.recompute.recompute).
 2. For each --gunicorn WxT (default 4x2 and 2x4): gunicorn `qualityplan.wsgi:application`
    with DJANGO_SETTINGS_MODULE=benchmarks.load_settings (the production settings, DEBUG off,
    plain HTTP, MD5 password hasher), CACHE_URL and CELERY_BROKER_URL on Redis, and one
@@ -18,13 +20,18 @@ Everything runs on this machine, over loopback only, and stops by itself:
    render_dashboards, as after a full recompute: every plan's page and card, every overview
    page) before each scenario, and the scenario starts when that is done. Before that,
    --warmup seconds of the same load, not measured, so that the freshly started workers have
-   loaded their code and templates (the actuals it saves are deleted before scenario B).
+   loaded their code and templates (for B, the load-test plan's actuals are deleted before it).
 3. Scenario A (issue 5): --leaders-a leaders read the overview and plan pages (real and
    synthetic) for --duration-a seconds. Goal: p95 < 200 ms per page.
-4. Scenario B (issue 7): --users-b users for --duration-b seconds, --clerks-b of them clerks
-   who open their department's entry page and save ONE empty cell ("_save"), the others
-   leaders as in A. Goals: no 5xx; p95 < 300 ms for reads, < 500 ms for saves; actuals in
-   the load-test plan afterwards == successful saves (the plan's actuals are deleted first).
+4. Scenario B (issues 7 and 18): --users-b users for --duration-b seconds: --clerks-b
+   clerks, who land on their work list after login and in each round open it, then their
+   department's entry page, and save ONE empty cell as a draft ("_save") or, one time in
+   four, send the page for review ("_submit"); --reviewers-b reviewers, who land on the
+   review queue and read it, now and then filtered by plan and year; the others leaders as
+   in A. Goals: no 5xx; p95 < 300 ms for all reads and for each of the work list, the entry
+   page and the review queue; p95 < 500 ms for saves (drafts and submits); actuals the
+   load-test plan gained during the measured run == successful saves (its actuals are
+   deleted before the warm-up, so the queue starts with the warm-up's submitted figures).
 
 The load comes from locust (benchmarks/locustfile.py, headless, one process, gevent):
 users log in through the admin login form and each waits --think seconds (uniform) between
@@ -65,7 +72,10 @@ PASSWORD = "load-test-pass-1"
 LEADER = "load-leader"
 YEARS = (2021, 2030)
 GOALS = {"A": 200, "B-read": 300, "B-save": 500}
-SAVE = "entry POST _save"
+SAVES = ("entry POST _save", "entry POST _submit")
+ALL_SAVES = "all saves"
+# Issue 18: each of these pages p95 < GOALS["B-read"] in scenario B.
+WORK_PAGES = ("work list GET", "entry GET", "review queue GET")
 
 
 class Deadline(Exception):
@@ -160,30 +170,37 @@ def create_load_plan(departments, per_department):
     return plan
 
 
-def ensure_users(departments):
+def ensure_users(departments, reviewers):
+    """The 领导, one 填报人员 per department and `reviewers` 审核人员, each reviewer in one of
+    the load-test departments (a reviewer's scope is its department's region tree: every
+    load-test figure). Returns ([(clerk, department id)], [reviewer])."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
 
-    from accounts import roles
-    from accounts.models import Profile
+    from accounts import roles, services
 
     user_model = get_user_model()
 
     def account(username, role, department=None):
         user, _ = user_model.objects.get_or_create(
-            username=username, defaults={"email": f"{username}@example.com", "is_staff": True}
+            username=username, defaults={"email": f"{username}@example.com"}
         )
         user.set_password(PASSWORD)  # MD5 in benchmarks.load_settings
-        user.is_staff = True
         user.save()
-        user.groups.set([Group.objects.get(name=role)])
-        Profile.objects.update_or_create(user=user, defaults={"department": department})
+        services.give_role(user, role=role, department=department)  # staff status follows
         return user
 
     account(LEADER, roles.LEADER)
-    return [
+    clerks = [
         (account(f"load-clerk-{n:02d}", roles.CLERK, dept).username, dept.pk)
         for n, dept in enumerate(departments, start=1)
+    ]
+    wanted = [f"load-reviewer-{n:02d}" for n in range(1, reviewers + 1)]
+    user_model.objects.filter(username__startswith="load-reviewer-").exclude(
+        username__in=wanted
+    ).delete()
+    return clerks, [
+        account(name, roles.REVIEWER, departments[n % len(departments)]).username
+        for n, name in enumerate(wanted)
     ]
 
 
@@ -232,7 +249,7 @@ def setup(args):
         plan = create_load_plan(*shape)
         log(f"load-test plan: {shape[0]} departments × {shape[1]} indicators, no actuals")
     departments = list(Department.objects.filter(region__code=LOAD_REGION).order_by("name"))
-    clerks = ensure_users(departments)
+    clerks, reviewers = ensure_users(departments, args.reviewers_b)
 
     reset_load_actuals(plan)
     synthetic_ids = list(synthetic.values_list("pk", flat=True))
@@ -255,6 +272,7 @@ def setup(args):
     log(f"setup done in {time.perf_counter() - started:.0f} s")
     return {
         "clerks": clerks,
+        "reviewers": reviewers,
         "real_plans": list(real.order_by("slug").values_list("slug", flat=True)),
         "synthetic_plans": synthetic.count(),
         "overview_pages": -(-Plan.objects.count() // 20),
@@ -372,8 +390,11 @@ def run_locust(args, host, classes, users, duration, info, out_prefix, env):
         "LOAD_PASSWORD": PASSWORD,
         "LOAD_LEADER": LEADER,
         "LOAD_CLERKS": ",".join(f"{u}:{d}" for u, d in info["clerks"]),
+        "LOAD_REVIEWERS": ",".join(info["reviewers"]),
         "LOAD_LEADERS_N": str(classes.get("LeaderUser", 0)),
         "LOAD_CLERKS_N": str(classes.get("ClerkUser", 0)),
+        "LOAD_REVIEWERS_N": str(classes.get("ReviewerUser", 0)),
+        "LOAD_SUBMIT_SHARE": str(args.submit_share),
         "LOAD_REAL_PLANS": ",".join(info["real_plans"]),
         "LOAD_SYNTHETIC_PLANS": str(info["synthetic_plans"]),
         "LOAD_OVERVIEW_PAGES": str(info["overview_pages"]),
@@ -440,10 +461,13 @@ def read_stats(prefix, duration):
     stats = {name: summarise(rows, duration) for name, rows in sorted(by_name.items())}
     reads = [
         row for name, rows in by_name.items()
-        if not name.startswith("login") and name != SAVE for row in rows
+        if not name.startswith("login") and name not in SAVES for row in rows
     ]  # fmt: skip
     if reads:
         stats["all reads"] = summarise(reads, duration)
+    saves = [row for name in SAVES for row in by_name.get(name, [])]
+    if saves:
+        stats[ALL_SAVES] = summarise(saves, duration)
     errors = collections.Counter()
     with contextlib.suppress(FileNotFoundError), open(f"{prefix}_failures.csv", newline="") as f:
         for row in csv.DictReader(f):
@@ -545,16 +569,19 @@ def verdict(ok):
 
 def judge(scenario, stats, extra):
     """[(goal, figure, PASS/MISS)] for one scenario's stats."""
-    pages = {n: s for n, s in stats.items() if n != "all reads" and not n.startswith("login")}
+    pages = {
+        n: s for n, s in stats.items()
+        if n not in ("all reads", ALL_SAVES) and not n.startswith("login")
+    }  # fmt: skip
     out = []
     if scenario == "A":
         for name, s in pages.items():
             ok = verdict(s["p95"] < GOALS["A"])
             out.append((f"p95 < {GOALS['A']} ms: {name}", f"{s['p95']:.0f} ms", ok))
         return out
-    reads = {n: s for n, s in pages.items() if n != SAVE}
-    save = pages.get(SAVE, {"p95": 0, "n": 0, "fail": 0})
-    fivexx = sum(s["5xx"] for s in stats.values() if s is not stats.get("all reads"))
+    reads = {n: s for n, s in pages.items() if n not in SAVES}
+    save = stats.get(ALL_SAVES, {"p95": 0, "n": 0, "fail": 0})
+    fivexx = sum(s["5xx"] for n, s in stats.items() if n not in ("all reads", ALL_SAVES))
     out.append(("no 5xx", f"{fivexx} responses 5xx", verdict(fivexx == 0)))
     everything = stats.get("all reads", {"p95": 0})
     worst = max(reads.items(), key=lambda kv: kv[1]["p95"]) if reads else ("-", {"p95": 0})
@@ -563,12 +590,25 @@ def judge(scenario, stats, extra):
          f"(worst page {worst[0]} {worst[1]['p95']:.0f} ms)",
          verdict(everything["p95"] < GOALS["B-read"]))
     )  # fmt: skip
+    for name in WORK_PAGES:  # issue 18
+        page = stats.get(name)
+        out.append(
+            (f"{name} p95 < {GOALS['B-read']} ms",
+             f"{page['p95']:.0f} ms (n {page['n']})" if page else "no requests",
+             verdict(page is not None and page["p95"] < GOALS["B-read"]))
+        )  # fmt: skip
+    by_kind = ", ".join(
+        f"{n.rsplit(' ', 1)[-1]} {stats[n]['p95']:.0f} ms" for n in SAVES if n in stats
+    )
     ok = verdict(save["p95"] < GOALS["B-save"])
-    out.append((f"saves p95 < {GOALS['B-save']} ms", f"{save['p95']:.0f} ms", ok))
+    out.append(
+        (f"saves p95 < {GOALS['B-save']} ms", f"{save['p95']:.0f} ms ({by_kind})", ok)
+    )  # fmt: skip
     ok_saves = save["n"] - save["fail"]
     out.append(
         ("actuals created == successful saves",
-         f"{extra['actuals']} actuals / {ok_saves} saves (failed saves: {save['fail']})",
+         f"{extra['actuals']} actuals / {ok_saves} saves and submits "
+         f"(failed: {save['fail']})",
          verdict(extra["actuals"] == ok_saves))
     )  # fmt: skip
     return out
@@ -601,8 +641,15 @@ def main():
     parser.add_argument("--duration-a", type=int, default=60)
     parser.add_argument("--duration-b", type=int, default=120)
     parser.add_argument("--leaders-a", type=int, default=20)
-    parser.add_argument("--users-b", type=int, default=50)
+    parser.add_argument(
+        "--users-b", type=int, default=55, help="users in B: clerks, reviewers, the rest leaders"
+    )
     parser.add_argument("--clerks-b", type=int, default=25)
+    parser.add_argument("--reviewers-b", type=int, default=5)
+    parser.add_argument(
+        "--submit-share", type=float, default=0.25,
+        help="share of the clerks' figures sent for review (_submit) rather than saved as drafts",
+    )  # fmt: skip
     parser.add_argument("--think", default="1,3", help="seconds between two actions: MIN,MAX")
     parser.add_argument(
         "--warmup", type=int, default=15, help="seconds of unmeasured load before each scenario"
@@ -615,6 +662,8 @@ def main():
     args = parser.parse_args()  # fmt: skip
     if not (VENV_BIN / "locust").exists():
         sys.exit("locust is not installed in .venv: run scripts/setup --benchmark first.")
+    if args.users_b < args.clerks_b + args.reviewers_b:
+        parser.error("--users-b counts every user of B: at least --clerks-b + --reviewers-b")
     configs = args.gunicorn or ["4x2", "2x4"]
     scenarios = args.scenario or ["A", "B"]
     if args.duration:
@@ -681,23 +730,29 @@ def main():
                         args.duration_a,
                     )
                 else:
-                    leaders = args.users_b - args.clerks_b
-                    classes = {"LeaderUser": leaders, "ClerkUser": args.clerks_b}
+                    leaders = args.users_b - args.clerks_b - args.reviewers_b
+                    classes = {
+                        "LeaderUser": leaders,
+                        "ClerkUser": args.clerks_b,
+                        "ReviewerUser": args.reviewers_b,
+                    }
                     users, duration = args.users_b, args.duration_b
                 prefix = workdir / f"{config}-{scenario}"
+                if scenario == "B":
+                    # Every cell empty again; what the warm-up submits starts the queue.
+                    reset_load_actuals(info["plan_id"])
                 if args.warmup:
                     # Freshly started workers load code and templates on their first
                     # requests; a running server has done so long ago. Not measured.
                     run_locust(args, host, classes, users, args.warmup, info,
                                workdir / f"{config}-{scenario}-warmup", env)  # fmt: skip
-                if scenario == "B":
-                    reset_load_actuals(info["plan_id"])
                 warm = prerender(args, info["overview_pages"])
                 log(f"[{config} {scenario}] dashboards pre-rendered by the worker in "
                     f"{warm if warm is None else round(warm, 1)} s")  # fmt: skip
                 spy = None
                 if args.profile == scenario:
                     spy = profile_start(gunicorn.pid, duration, f"{prefix}-pyspy.txt")
+                actuals_before = load_actuals(info["plan_id"]) if scenario == "B" else 0
                 load_before = os.getloadavg()[0]
                 t = time.monotonic()
                 log(f"[{config} {scenario}] {users} users for {duration} s ({classes})")
@@ -715,7 +770,8 @@ def main():
                     **usage,
                 }
                 if scenario == "B":
-                    extra["actuals"] = load_actuals(info["plan_id"])
+                    extra["actuals_before"] = actuals_before
+                    extra["actuals"] = load_actuals(info["plan_id"]) - actuals_before
                 goals = judge(scenario, stats, extra)
                 results.append({
                     "config": config, "scenario": scenario, "users": users, "classes": classes,

@@ -6,8 +6,11 @@ settings in the environment:
     LOAD_PASSWORD         password of every load-test account
     LOAD_LEADER           user name of the 领导 account (every LeaderUser logs in with it)
     LOAD_CLERKS           "user:department_id,..." one 填报人员 per department
+    LOAD_REVIEWERS        "user,..." the 审核人员 accounts (each scoped to the load-test region)
     LOAD_LEADERS_N        how many LeaderUser to run (fixed_count)
     LOAD_CLERKS_N         how many ClerkUser to run (fixed_count)
+    LOAD_REVIEWERS_N      how many ReviewerUser to run (fixed_count)
+    LOAD_SUBMIT_SHARE     share of a clerk's figures sent for review ("_submit"), e.g. 0.25
     LOAD_REAL_PLANS       comma-separated slugs of the real plans
     LOAD_SYNTHETIC_PLANS  how many synthetic plans exist (synthetic-1 … synthetic-N)
     LOAD_OVERVIEW_PAGES   number of overview pages
@@ -17,9 +20,13 @@ settings in the environment:
 
 Request names group the pages: "/" (overview page 1), "/?page=N", "/?year=Y" (the overview at
 a year its picker offers), "/plans/<slug>/" for each real plan, "/plans/<real>/?year=Y" (a
-real plan at one of its years), "/plans/synthetic-N/", "entry GET" and "entry POST _save".
-A save counts as a success only when the server answers 302 (the page saved and redirects to
-itself); the script compares that count with the actuals found in the database afterwards.
+real plan at one of its years), "/plans/synthetic-N/", "work list GET" (a clerk's work
+list), "entry GET", "entry POST _save" (a draft), "entry POST _submit" (sent for review),
+"review queue GET" (a reviewer's queue, unfiltered or filtered by plan and year as its
+filter form does), and "login …" (the login form, its POST, the redirect to /start/).
+A save or submit counts as a success only when the server answers 302 (the page saved and
+redirects to itself); each success adds exactly one new figure (the one typed), and the script
+compares their count with the actuals the database gained.
 """
 
 import html
@@ -28,6 +35,7 @@ import os
 import random
 import re
 import threading
+from urllib.parse import urlencode
 
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -41,8 +49,14 @@ OVERVIEW_PAGES = int(os.environ.get("LOAD_OVERVIEW_PAGES", "1"))
 _first, _last = os.environ.get("LOAD_YEARS", "2021-2030").split("-")
 YEARS = list(range(int(_first), int(_last) + 1))
 _low, _high = (float(x) for x in os.environ.get("LOAD_THINK", "1,3").split(","))
+REVIEWERS = [u for u in os.environ.get("LOAD_REVIEWERS", "").split(",") if u]
+SUBMIT_SHARE = float(os.environ.get("LOAD_SUBMIT_SHARE", "0.25"))
 
+LANDING = "/start/"
+WORKLIST = "/admin/indicators/actual/worklist/"
 ENTRY = "/admin/indicators/actual/entry/"
+REVIEW = "/admin/indicators/actual/review/"
+NEXT = re.compile(r'name="next" value="([^"]*)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 INPUT = re.compile(r"<input\b[^>]*>")
 TEXTAREA = re.compile(r'<textarea\b[^>]*name="(entry-\d+-\w+)"[^>]*>(.*?)</textarea>', re.S)
@@ -51,10 +65,13 @@ SELECTED = re.compile(r'<option value="([^"]*)"[^>]*\bselected\b')
 YEAR_PICKER = re.compile(r'<select name="year"[^>]*>(.*?)</select>', re.S)
 YEAR_OPTION = re.compile(r'<option value="(\d{4})"')
 ATTR = re.compile(r'(\w[\w-]*)="([^"]*)"')
+QUEUE_SELECT = re.compile(r'<select name="(plan|department|year)"[^>]*>(.*?)</select>', re.S)
+OPTION_VALUE = re.compile(r'<option value="([^"]+)"')
 
 SAMPLES = []
 _clerk_numbers = itertools.count()
-_clerk_lock = threading.Lock()
+_reviewer_numbers = itertools.count()
+_numbers_lock = threading.Lock()
 
 
 @events.request.add_listener
@@ -96,16 +113,21 @@ class LoggedInUser(FastHttpUser):
     network_timeout = connection_timeout = 180.0
     username = ""
 
-    def login(self):
+    def login(self, landing=None, name=None):
+        """Log in through the admin login form. With `landing`, as a browser does: post the
+        form's own `next` (/start/), follow the redirect to the role's page, which must be
+        `landing`, and read it as `name` (returns its text). Without, post next=/admin/ and
+        stop at the 302."""
         page = self.client.get("/admin/login/", name="login GET")
         token = CSRF.search(page.text)
+        following = NEXT.search(page.text) if landing else None
         with self.client.post(
             "/admin/login/",
             data={
                 "username": self.username,
                 "password": PASSWORD,
                 "csrfmiddlewaretoken": token.group(1) if token else "",
-                "next": "/admin/",
+                "next": html.unescape(following.group(1)) if following else "/admin/",
             },
             name="login POST",
             allow_redirects=False,
@@ -113,6 +135,15 @@ class LoggedInUser(FastHttpUser):
         ) as response:
             if response.status_code != 302:
                 response.failure(f"login of {self.username} failed: {response.status_code}")
+        if landing is None:
+            return ""
+        with self.client.get(
+            LANDING, name="login → /start/", allow_redirects=False, catch_response=True
+        ) as r:
+            where = r.headers.get("Location", "") if r.status_code == 302 else ""
+            if not where.endswith(landing):
+                r.failure(f"{self.username} landed on {r.status_code} {where!r}, not {landing}")
+        return self.read(landing, name)
 
     def read(self, url, name):
         with self.client.get(url, name=name, allow_redirects=False, catch_response=True) as r:
@@ -177,20 +208,24 @@ class LeaderUser(LoggedInUser):
 
 
 class ClerkUser(LoggedInUser):
-    """A 填报人员 opening their department's entry page and saving one new figure."""
+    """A 填报人员: lands on their work list after login; each round opens the work list,
+    then their department's entry page for a year, and saves ONE new figure as a draft or,
+    now and then (LOAD_SUBMIT_SHARE), sends the page for review with its reasons."""
 
     fixed_count = int(os.environ.get("LOAD_CLERKS_N", "0"))
 
     def on_start(self):
-        with _clerk_lock:
+        with _numbers_lock:
             n = next(_clerk_numbers)
         self.username, self.department = CLERKS[n % len(CLERKS)]
         self.years = list(YEARS)
         random.shuffle(self.years)
-        self.login()
+        self.login(WORKLIST, "work list GET")
 
     @task
     def save_one_figure(self):
+        self.read(WORKLIST, "work list GET")
+        self.wait()  # the clerk reads the list and picks a year
         if not self.years:  # every cell of the department is filled: only read
             self.read("/", "/")
             return
@@ -219,11 +254,62 @@ class ClerkUser(LoggedInUser):
             **fields,
             f"{prefix}-text": f"{random.randint(850, 999) / 10}",
             "csrfmiddlewaretoken": token.group(1) if token else "",
-            "_save": "保存草稿",
         }
+        if random.random() < SUBMIT_SHARE:
+            # Sending the page for review sends every figure on it: one that leaves its
+            # indicator behind needs 情况说明 and 下一步措施, so the clerk gives them to
+            # every figure that has none yet (no new figure but the one typed).
+            for name in [n for n in data if n.endswith("-text") and data[n]]:
+                row = name.removesuffix("-text")
+                data[f"{row}-explanation"] = data.get(f"{row}-explanation") or "负载测试:原因说明"
+                data[f"{row}-next_steps"] = data.get(f"{row}-next_steps") or "负载测试:整改措施"
+            data["_submit"], name = "提交审核", "entry POST _submit"
+        else:
+            data["_save"], name = "保存草稿", "entry POST _save"
         self.wait()  # the clerk types the figure
         with self.client.post(
-            url, data=data, name="entry POST _save", allow_redirects=False, catch_response=True
+            url, data=data, name=name, allow_redirects=False, catch_response=True
         ) as r:
             if r.status_code != 302:
                 r.failure(f"{r.status_code}")
+
+
+class ReviewerUser(LoggedInUser):
+    """A 审核人员: lands on the review queue after login and reads it, now and then
+    filtered by plan and year (sometimes also department) as the queue's filter form sends
+    it, reading the choices the form offers."""
+
+    fixed_count = int(os.environ.get("LOAD_REVIEWERS_N", "0"))
+
+    def on_start(self):
+        with _numbers_lock:
+            n = next(_reviewer_numbers)
+        self.username = REVIEWERS[n % len(REVIEWERS)]
+        self.choices = {}
+        self._remember(self.login(REVIEW, "review queue GET"))
+
+    def _remember(self, page):
+        """The choices of the queue's filter form (plan, department, year)."""
+        found = {
+            name: OPTION_VALUE.findall(options) for name, options in QUEUE_SELECT.findall(page)
+        }
+        if found:
+            self.choices = found
+
+    @task(2)
+    def queue(self):
+        self._remember(self.read(REVIEW, "review queue GET"))
+
+    @task(1)
+    def queue_filtered(self):
+        plans, years = self.choices.get("plan"), self.choices.get("year")
+        if not plans or not years:
+            self.queue()
+            return
+        departments = self.choices.get("department") or [""]
+        query = {
+            "plan": random.choice(plans),
+            "department": random.choice(departments) if random.random() < 0.3 else "",
+            "year": random.choice(years),
+        }
+        self._remember(self.read(f"{REVIEW}?{urlencode(query)}", "review queue GET"))
