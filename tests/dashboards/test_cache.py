@@ -156,6 +156,11 @@ def test_after_the_render_task_every_plan_page_and_the_overview_are_cached(
     with django_assert_max_num_queries(8):
         page = client.get(OVERVIEW)
     assert "数据计算时间" in page.content.decode()
+    # The overview at another year is rendered too: read from the cache, not built.
+    for year in (2012, 2024):
+        with django_assert_max_num_queries(8):
+            page = client.get(f"{OVERVIEW}?year={year}")
+        assert page.status_code == 200
 
 
 @pytest.mark.django_db
