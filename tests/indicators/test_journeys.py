@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from accounts.roles import sync_role_groups
 from indicators.demo import sample_password
-from indicators.models import Actual, Target
+from indicators.models import Actual, Baseline, Target
 
 from ..conftest import BROWSER_OUTPUT
 
@@ -191,3 +191,35 @@ def test_an_upload_read_plainly_corrected_and_confirmed(browser, live_server, de
     assert {figure(c).raw for c in ("T2-1-02", "T2-1-03")} == {"96.2", "98.3"}
     clerk.shot("16-clerk-upload-done")
     clerk.close()
+
+
+def test_a_base_year_figure_entered_and_approved_becomes_the_baseline(browser, live_server, demo):
+    clerk = Person(browser, live_server, "demo-clerk")
+    clerk.click("#user-tools a:has-text('填报工作清单')")
+    # The work list lists a base year once it has figures; the page's year choice offers it.
+    clerk.click("#worklist-table tbody tr:first-child a:has-text('填报')")
+    clerk.page.select_option("select[name=year]", "2020")
+    clerk.click("input[value='打开填报页']")
+    assert "2020年" in clerk.page.locator("#entry-heading").inner_text()
+    note = clerk.page.locator("#base-year-note").inner_text()
+    assert "2020年是浙江省质量强省标准强省品牌强省建设“十四五”规划的基期年" in note
+    assert "以规划文件为准" in note  # 表2-1 gives 2020 figures
+    # 中国质量奖、省政府质量奖获奖组织(累计): the document's 2020 figure is 81.
+    clerk.page.fill(f"{clerk.line('T2-1-01')} input[name$='-text']", "83")
+    clerk.shot("11-clerk-base-year")
+    clerk.click("input[name=_submit]")
+    assert "已提交 1 项" in clerk.page.locator(".messagelist").inner_text()
+
+    reviewer = Person(browser, live_server, "demo-reviewer")
+    reviewer.click("#user-tools a:has-text('审核队列')")
+    reviewer.page.check("#review-table tr[data-code='T2-1-01'] input[name=pick]")
+    reviewer.click("input[name=_approve]")
+    assert "已审核通过 1 项" in reviewer.page.locator(".messagelist").inner_text()
+    reviewer.shot("12-reviewer-approved-base-year")
+    baseline = Baseline.objects.get(
+        indicator__plan__slug="zhejiang-14", indicator__code="T2-1-01", source_ref="填报审核"
+    )
+    # The document's own 2020 figure (81) stays the reference; this one is kept beside it.
+    assert (baseline.year, baseline.raw) == (2020, "83")
+    clerk.close()
+    reviewer.close()
