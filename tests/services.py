@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 if os.environ.get("PYTEST_XDIST_WORKER"):  # gw0, gw1 …: each test process its own database
     _base, _, _db = REDIS_URL.rpartition("/")
-    REDIS_URL = f"{_base}/{(int(_db) + int(os.environ['PYTEST_XDIST_WORKER'][2:])) % 16}"
+    _n = int(os.environ["PYTEST_XDIST_WORKER"][2:])
+    REDIS_URL = f"{_base}/{(int(_db) + 1 + _n) % 16}"  # the next ones: one process runs beside
 
 
 def require_services():
