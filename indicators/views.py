@@ -22,6 +22,7 @@ from accounts.scope import (
     region_allowed,
     scope_actuals,
 )
+from qualityplan.form_renderer import PLAIN_WIDGETS
 from regions.models import Department, Region
 
 from .entry_rules import due_year
@@ -192,6 +193,7 @@ def entry_template_view(request):
 
 
 class WorkListForm(forms.Form):
+    default_renderer = PLAIN_WIDGETS
     department = forms.ModelChoiceField(queryset=None, label=gettext_lazy("责任单位"))
 
     def __init__(self, *args, departments, **kwargs):
@@ -228,6 +230,7 @@ QUEUE_PAGE_SIZE = 50
 
 
 class QueueFilterForm(forms.Form):
+    default_renderer = PLAIN_WIDGETS
     plan = forms.ModelChoiceField(queryset=None, label=gettext_lazy("规划"), required=False)
     department = forms.ModelChoiceField(
         queryset=None, label=gettext_lazy("责任单位"), required=False
