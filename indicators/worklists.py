@@ -61,15 +61,20 @@ def standings(
     only (other regions start from their own data)."""
     limits = thresholds()
     found = {}
+    listed = {}  # indicator id -> its targets and stated baselines, listed once
     for indicator, region_id, year in keys:
-        targets = list(indicator.targets.all())
+        if indicator.pk not in listed:
+            listed[indicator.pk] = (
+                list(indicator.targets.all()),
+                [b for b in indicator.baselines.all() if b.value is not None],
+            )
+        targets, stated = listed[indicator.pk]
         if not targets:
             continue
         (target,) = primary_targets(targets, year)
         plan = indicator.plan
         baseline = None
         if region_id == plan.region_id:
-            stated = [b for b in indicator.baselines.all() if b.value is not None]
             chosen = reference_baseline(stated, target.year)
             baseline = (chosen.year, chosen.value) if chosen else None
         found[(indicator.pk, region_id, year)] = Standing(
@@ -113,12 +118,17 @@ def status_label(result: attainment.Result | None) -> str:
     return "" if result is None else wording.status_text(result.status)
 
 
-def target_said(indicator: Indicator, target) -> str:
-    """A target as the plan words it, at the indicator's precision (its targets and
-    baselines loaded)."""
-    places = wording.precision(
+def places_of(indicator: Indicator) -> int:
+    """The places an indicator's figures are said at (its targets and baselines loaded)."""
+    return wording.precision(
         *(t.value for t in indicator.targets.all()), *(b.value for b in indicator.baselines.all())
     )
+
+
+def target_said(indicator: Indicator, target, *, places: int | None = None) -> str:
+    """A target as the plan words it, at the indicator's precision (`places`, else
+    places_of(indicator))."""
+    places = places_of(indicator) if places is None else places
     return wording.target_text(wording.terms_of(target, indicator, places=places))
 
 
@@ -163,7 +173,8 @@ class EntryLine:
     @property
     def targets_said(self):
         """(year, the target in words) of each of the indicator's targets."""
-        return [(t.year, target_said(self.indicator, t)) for t in self.targets]
+        places = places_of(self.indicator)
+        return [(t.year, target_said(self.indicator, t, places=places)) for t in self.targets]
 
     @property
     def judged(self):
@@ -412,14 +423,11 @@ class ReviewLine:
     last_year: ApprovedFigure | None
     judged: attainment.Result | None
     own: bool  # the reviewer entered or changed it: someone else must approve it
+    target_text: str = ""  # the target as the plan words it (target_said)
 
     @property
     def judged_label(self):
         return status_label(self.judged)
-
-    @property
-    def target_text(self):
-        return target_said(self.actual.indicator, self.target) if self.target else ""
 
 
 def review_lines(user, actuals: list[Actual]) -> list[ReviewLine]:
@@ -431,11 +439,16 @@ def review_lines(user, actuals: list[Actual]) -> list[ReviewLine]:
     approved = approved_figures(list(indicators), {a.region_id for a in actuals})
     judged = standings([(a.indicator, a.region_id, a.year) for a in actuals], approved)
     own = figures_entered_by(user, actuals)
+    targets = {pk: list(i.targets.all()) for pk, i in indicators.items()}
+    places = {pk: places_of(i) for pk, i in indicators.items()}
+    said = {}  # target id -> its words, each said once
     lines = []
     for a in actuals:
         standing = judged.get((a.indicator_id, a.region_id, a.year))
-        targets = list(a.indicator.targets.all())
-        (target,) = primary_targets(targets, a.year) if targets else (None,)
+        listed = targets[a.indicator_id]
+        (target,) = primary_targets(listed, a.year) if listed else (None,)
+        if target is not None and target.pk not in said:
+            said[target.pk] = target_said(a.indicator, target, places=places[a.indicator_id])
         before = approved.get((a.indicator_id, a.region_id), [])
         lines.append(
             ReviewLine(
@@ -444,6 +457,7 @@ def review_lines(user, actuals: list[Actual]) -> list[ReviewLine]:
                 last_year=next((f for f in before if f.year == a.year - 1), None),
                 judged=judge_stored(standing, a),
                 own=a.pk in own,
+                target_text=said[target.pk] if target is not None else "",
             )
         )
     return lines
