@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
-from qualityplan.form_renderer import PLAIN_WIDGETS
+from qualityplan.form_renderer import PLAIN_WIDGETS, ListedModelChoiceField
 
 from .entry_rules import TEXT_MAX_LENGTH, TEXT_TOO_LONG
 from .imports import UploadError, check_upload, too_big_message, upload_limits
@@ -22,9 +22,9 @@ class EntryFilterForm(forms.Form):
     year now due."""
 
     default_renderer = PLAIN_WIDGETS
-    department = forms.ModelChoiceField(queryset=None, label=_("责任单位"))
+    department = ListedModelChoiceField(queryset=None, label=_("责任单位"))
     year = forms.IntegerField(label=_("年份"), required=False, widget=forms.Select)
-    region = forms.ModelChoiceField(queryset=None, label=_("区划"), required=False)
+    region = ListedModelChoiceField(queryset=None, label=_("区划"), required=False)
 
     def __init__(self, *args, departments, regions_for, years_for, **kwargs):
         """regions_for(department): the region choices for the chosen (or initial) one;

@@ -22,7 +22,7 @@ from accounts.scope import (
     region_allowed,
     scope_actuals,
 )
-from qualityplan.form_renderer import PLAIN_WIDGETS
+from qualityplan.form_renderer import PLAIN_WIDGETS, ListedModelChoiceField
 from regions.models import Department, Region
 
 from .entry_rules import due_year
@@ -194,7 +194,7 @@ def entry_template_view(request):
 
 class WorkListForm(forms.Form):
     default_renderer = PLAIN_WIDGETS
-    department = forms.ModelChoiceField(queryset=None, label=gettext_lazy("责任单位"))
+    department = ListedModelChoiceField(queryset=None, label=gettext_lazy("责任单位"))
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -231,8 +231,8 @@ QUEUE_PAGE_SIZE = 50
 
 class QueueFilterForm(forms.Form):
     default_renderer = PLAIN_WIDGETS
-    plan = forms.ModelChoiceField(queryset=None, label=gettext_lazy("规划"), required=False)
-    department = forms.ModelChoiceField(
+    plan = ListedModelChoiceField(queryset=None, label=gettext_lazy("规划"), required=False)
+    department = ListedModelChoiceField(
         queryset=None, label=gettext_lazy("责任单位"), required=False
     )
     year = forms.TypedChoiceField(

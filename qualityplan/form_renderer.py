@@ -6,8 +6,12 @@ them through templates. Forms opt in with `default_renderer = PLAIN_WIDGETS` (a 
 `formset_factory(..., renderer=PLAIN_WIDGETS)`). Only the templates below are written here,
 each as Django 5.2's own template writes it (pinned in tests/test_form_renderer.py); any other
 template (forms, fields, other widgets) is rendered by the templates as before.
+
+ListedModelChoiceField: a model choice field whose few choices are read with a plain query.
 """
 
+from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
@@ -100,3 +104,21 @@ class PlainWidgets(DjangoTemplates):
 
 
 PLAIN_WIDGETS = PlainWidgets()
+
+
+class ListedChoiceIterator(ModelChoiceIterator):
+    """ModelChoiceIterator reading its queryset with one plain query, kept for the request:
+    Django's reads it with queryset.iterator(), on PostgreSQL a server-side cursor (DECLARE,
+    FETCH, CLOSE) on each render, a waste for the few dozen choices of a filter form."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField for a short list of choices (see ListedChoiceIterator)."""
+
+    iterator = ListedChoiceIterator

@@ -9,7 +9,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from qualityplan.form_renderer import PLAIN_WIDGETS
+from qualityplan.form_renderer import PLAIN_WIDGETS, ListedModelChoiceField
 
 TEMPLATES = DjangoTemplates()
 
@@ -81,3 +81,28 @@ def test_the_common_widgets_need_no_template(monkeypatch):
     form = Everything(renderer=PLAIN_WIDGETS, initial={"grouped": "x", "years": 2025})
     for name in ("text", "hidden", "number", "email", "area", "choice", "grouped", "years", "many"):
         assert str(form[name]).startswith("<")
+
+
+@pytest.mark.django_db
+def test_listed_choices_match_django_choices(django_assert_num_queries):
+    from regions.models import Department, Region
+
+    region = Region.objects.create(code="990000", name="测试省", level="province")
+    for name in ("乙单位", "甲 <单位>"):
+        Department.objects.create(name=name, region=region)
+    chosen = Department.objects.order_by("name").first()
+
+    class Listed(forms.Form):
+        department = ListedModelChoiceField(
+            queryset=Department.objects.select_related("region").order_by("name")
+        )
+
+    class Plain(forms.Form):
+        department = forms.ModelChoiceField(
+            queryset=Department.objects.select_related("region").order_by("name")
+        )
+
+    listed = Listed(renderer=PLAIN_WIDGETS, initial={"department": chosen.pk})
+    with django_assert_num_queries(1):  # read once, however often rendered
+        first, second = str(listed["department"]), str(listed["department"])
+    assert first == second == str(Plain(initial={"department": chosen.pk})["department"])
