@@ -293,6 +293,7 @@ def review_view(request, admin_context):
         plan=chosen.get("plan"),
         department=chosen.get("department"),
         year=chosen.get("year"),
+        within=submitted,
     )
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

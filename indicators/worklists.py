@@ -400,9 +400,14 @@ def work_list(department, *, today: datetime.date) -> tuple[list[WorkRow], list[
 # The reviewer's queue
 
 
-def review_queue(user, *, plan=None, department=None, year=None) -> QuerySet:
-    """The submitted figures a reviewer may judge, filtered, in plan and indicator order."""
-    queue = scope_actuals(Actual.objects.filter(status=Actual.Status.SUBMITTED), user)
+def review_queue(user, *, plan=None, department=None, year=None, within=None) -> QuerySet:
+    """The submitted figures a reviewer may judge, filtered, in plan and indicator order.
+    `within`: review_queue(user) already built, to filter without reading the scope again."""
+    queue = (
+        within
+        if within is not None
+        else scope_actuals(Actual.objects.filter(status=Actual.Status.SUBMITTED), user)
+    )
     if plan is not None:
         queue = queue.filter(indicator__plan=plan)
     if department is not None:
