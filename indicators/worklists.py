@@ -445,10 +445,7 @@ class ReviewLine:
     judged: attainment.Result | None
     own: bool  # the reviewer entered or changed it: someone else must approve it
     target_text: str = ""  # the target as the plan words it (target_said)
-
-    @property
-    def judged_label(self):
-        return status_label(self.judged)
+    judged_label: str = ""  # status_label(judged)
 
 
 def review_lines(user, actuals: list[Actual]) -> list[ReviewLine]:
@@ -463,9 +460,14 @@ def review_lines(user, actuals: list[Actual]) -> list[ReviewLine]:
     targets = {pk: list(i.targets.all()) for pk, i in indicators.items()}
     places = {pk: places_of(i) for pk, i in indicators.items()}
     said = {}  # target id -> its words, each said once
+    labels = {}  # status -> its shape and name, each said once
     lines = []
     for a in actuals:
         standing = judged.get((a.indicator_id, a.region_id, a.year))
+        result = judge_stored(standing, a)
+        status = result.status if result is not None else None
+        if status not in labels:
+            labels[status] = status_label(result)
         listed = targets[a.indicator_id]
         (target,) = primary_targets(listed, a.year) if listed else (None,)
         if target is not None and target.pk not in said:
@@ -476,9 +478,10 @@ def review_lines(user, actuals: list[Actual]) -> list[ReviewLine]:
                 actual=a,
                 target=target,
                 last_year=next((f for f in before if f.year == a.year - 1), None),
-                judged=judge_stored(standing, a),
+                judged=result,
                 own=a.pk in own,
                 target_text=said[target.pk] if target is not None else "",
+                judged_label=labels[status],
             )
         )
     return lines
