@@ -430,9 +430,23 @@ def review_queue(user, *, plan=None, department=None, year=None, within=None) ->
         queue = queue.filter(indicator__department=department)
     if year is not None:
         queue = queue.filter(year=year)
-    return queue.select_related(
-        "indicator__plan", "indicator__department__region", "region", "entered_by"
-    ).order_by("indicator__plan__slug", "indicator__code", "region__code", "year")
+    return (
+        queue.select_related(
+            "indicator__plan", "indicator__department__region", "region", "entered_by"
+        )
+        # The long texts of the indicator and its plan are not shown in the queue.
+        .defer(*QUEUE_UNREAD)
+        .order_by("indicator__plan__slug", "indicator__code", "region__code", "year")
+    )
+
+
+QUEUE_UNREAD = (
+    "source_text",
+    "indicator__source_text",
+    "indicator__notes",
+    "indicator__canonical_note",
+    "indicator__plan__notes",
+)
 
 
 @dataclass
