@@ -10,11 +10,26 @@ def department_of(user):
     return profile.department if profile else None
 
 
+def role_names(user):
+    """The names of the user's groups (roles), read once per user object, as Django keeps a
+    user's permissions (a page asks for the user's scope several times). A change of the
+    user's groups through the user forgets them (accounts.signals)."""
+    try:
+        return user._role_names
+    except AttributeError:
+        user._role_names = frozenset(g.name for g in user.groups.all())
+        return user._role_names
+
+
+def forget_role_names(user):
+    user.__dict__.pop("_role_names", None)
+
+
 def is_department_scoped(user):
     """Clerks and reviewers work within their department's (region's) part of the data."""
     if user.is_superuser:
         return False
-    names = {g.name for g in user.groups.all()}
+    names = role_names(user)
     return bool(names & {CLERK, REVIEWER}) and not names - {CLERK, REVIEWER}
 
 

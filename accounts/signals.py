@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
+from .scope import forget_role_names
 from .services import sync_staff_status
 
 
@@ -16,5 +17,6 @@ def staff_status_follows_role(sender, instance, action, reverse, pk_set, **kwarg
         elif action == "post_clear":
             sync_staff_status(instance.__dict__.pop("_cleared_user_ids", []))
     elif action in ("post_add", "post_remove", "post_clear"):
+        forget_role_names(instance)
         sync_staff_status([instance.pk])
         instance.refresh_from_db(fields=["is_staff"])

@@ -5,6 +5,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
+from qualityplan.form_renderer import PLAIN_WIDGETS, ListedModelChoiceField
+
 from .entry_rules import TEXT_MAX_LENGTH, TEXT_TOO_LONG
 from .imports import UploadError, check_upload, too_big_message, upload_limits
 from .models import Actual, Indicator
@@ -19,9 +21,10 @@ class EntryFilterForm(forms.Form):
     department's plans are open for; none chosen, or one the department has not, opens the
     year now due."""
 
-    department = forms.ModelChoiceField(queryset=None, label=_("责任单位"))
+    default_renderer = PLAIN_WIDGETS
+    department = ListedModelChoiceField(queryset=None, label=_("责任单位"))
     year = forms.IntegerField(label=_("年份"), required=False, widget=forms.Select)
-    region = forms.ModelChoiceField(queryset=None, label=_("区划"), required=False)
+    region = ListedModelChoiceField(queryset=None, label=_("区划"), required=False)
 
     def __init__(self, *args, departments, regions_for, years_for, **kwargs):
         """regions_for(department): the region choices for the chosen (or initial) one;
@@ -80,6 +83,8 @@ def _long_text(label, *, cols=None, placeholder=None):
 class ActualEntryForm(forms.Form):
     """One indicator's line on the department's data-entry page."""
 
+    default_renderer = PLAIN_WIDGETS  # ~70 widgets on a page: written without templates
+
     indicator = forms.IntegerField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
@@ -106,7 +111,7 @@ class ActualEntryForm(forms.Form):
             self.fields[name].widget.attrs["placeholder"] = length_limit()
 
 
-EntryFormSet = forms.formset_factory(ActualEntryForm, extra=0)
+EntryFormSet = forms.formset_factory(ActualEntryForm, extra=0, renderer=PLAIN_WIDGETS)
 
 
 class ReasonActionForm(ActionForm):

@@ -22,6 +22,7 @@ from accounts.scope import (
     region_allowed,
     scope_actuals,
 )
+from qualityplan.form_renderer import PLAIN_WIDGETS, ListedModelChoiceField
 from regions.models import Department, Region
 
 from .entry_rules import due_year
@@ -192,7 +193,8 @@ def entry_template_view(request):
 
 
 class WorkListForm(forms.Form):
-    department = forms.ModelChoiceField(queryset=None, label=gettext_lazy("责任单位"))
+    default_renderer = PLAIN_WIDGETS
+    department = ListedModelChoiceField(queryset=None, label=gettext_lazy("责任单位"))
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -228,8 +230,9 @@ QUEUE_PAGE_SIZE = 50
 
 
 class QueueFilterForm(forms.Form):
-    plan = forms.ModelChoiceField(queryset=None, label=gettext_lazy("规划"), required=False)
-    department = forms.ModelChoiceField(
+    default_renderer = PLAIN_WIDGETS
+    plan = ListedModelChoiceField(queryset=None, label=gettext_lazy("规划"), required=False)
+    department = ListedModelChoiceField(
         queryset=None, label=gettext_lazy("责任单位"), required=False
     )
     year = forms.TypedChoiceField(
@@ -290,6 +293,7 @@ def review_view(request, admin_context):
         plan=chosen.get("plan"),
         department=chosen.get("department"),
         year=chosen.get("year"),
+        within=submitted,
     )
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

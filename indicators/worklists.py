@@ -10,17 +10,27 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from accounts.scope import entry_regions, scope_actuals, scope_indicators
 from regions.models import Region
 
 from . import attainment, wording
 from .entry_rules import OpenYear, Standing, open_years, would_give
-from .models import Actual, Indicator, Plan, PlanYear
+from .models import Actual, Baseline, Indicator, Plan, PlanYear, Target
 from .recompute.judging import thresholds
 from .selectors import primary_targets, reference_baseline
 from .values import Figure
+
+
+def targets_and_baselines():
+    """Prefetches of an indicator's targets and baselines, each indicator's in their model's
+    order (year, pk) without the joins that order costs when it starts with the indicator
+    (the indicator's plan and the plan's region, to order the indicators)."""
+    return (
+        Prefetch("targets", queryset=Target.objects.order_by("indicator_id", "year", "pk")),
+        Prefetch("baselines", queryset=Baseline.objects.order_by("indicator_id", "year", "pk")),
+    )
 
 
 @dataclass(frozen=True)
@@ -61,15 +71,20 @@ def standings(
     only (other regions start from their own data)."""
     limits = thresholds()
     found = {}
+    listed = {}  # indicator id -> its targets and stated baselines, listed once
     for indicator, region_id, year in keys:
-        targets = list(indicator.targets.all())
+        if indicator.pk not in listed:
+            listed[indicator.pk] = (
+                list(indicator.targets.all()),
+                [b for b in indicator.baselines.all() if b.value is not None],
+            )
+        targets, stated = listed[indicator.pk]
         if not targets:
             continue
         (target,) = primary_targets(targets, year)
         plan = indicator.plan
         baseline = None
         if region_id == plan.region_id:
-            stated = [b for b in indicator.baselines.all() if b.value is not None]
             chosen = reference_baseline(stated, target.year)
             baseline = (chosen.year, chosen.value) if chosen else None
         found[(indicator.pk, region_id, year)] = Standing(
@@ -113,12 +128,17 @@ def status_label(result: attainment.Result | None) -> str:
     return "" if result is None else wording.status_text(result.status)
 
 
-def target_said(indicator: Indicator, target) -> str:
-    """A target as the plan words it, at the indicator's precision (its targets and
-    baselines loaded)."""
-    places = wording.precision(
+def places_of(indicator: Indicator) -> int:
+    """The places an indicator's figures are said at (its targets and baselines loaded)."""
+    return wording.precision(
         *(t.value for t in indicator.targets.all()), *(b.value for b in indicator.baselines.all())
     )
+
+
+def target_said(indicator: Indicator, target, *, places: int | None = None) -> str:
+    """A target as the plan words it, at the indicator's precision (`places`, else
+    places_of(indicator))."""
+    places = places_of(indicator) if places is None else places
     return wording.target_text(wording.terms_of(target, indicator, places=places))
 
 
@@ -163,7 +183,8 @@ class EntryLine:
     @property
     def targets_said(self):
         """(year, the target in words) of each of the indicator's targets."""
-        return [(t.year, target_said(self.indicator, t)) for t in self.targets]
+        places = places_of(self.indicator)
+        return [(t.year, target_said(self.indicator, t, places=places)) for t in self.targets]
 
     @property
     def judged(self):
@@ -199,7 +220,7 @@ def entry_indicators(user, *, department, year) -> QuerySet:
             user,
         )
         .select_related("plan")
-        .prefetch_related("targets", "baselines")
+        .prefetch_related(*targets_and_baselines())
         .order_by("plan__slug", "code")
     )
 
@@ -211,12 +232,16 @@ def entry_lines(user, *, department, region, year) -> list[EntryLine]:
         (a.indicator_id, a.year): a
         for a in Actual.objects.filter(
             indicator__in=indicators, region=region, year__in=[year, year - 1]
-        ).select_related("entered_by", "reviewed_by")
+        )
+        .select_related("entered_by", "reviewed_by")
+        .order_by()  # looked up by key: no joins to order them
     }
     locked = set(
         PlanYear.objects.filter(
             plan_id__in={i.plan_id for i in indicators}, year=year, is_locked=True
-        ).values_list("plan_id", flat=True)
+        )
+        .order_by()
+        .values_list("plan_id", flat=True)
     )
     judged = standings(
         [(i, region.pk, year) for i in indicators],
@@ -253,9 +278,11 @@ def department_years(department, *, today: datetime.date) -> list[OpenYear]:
 
 def _plan_years(plan_ids):
     locked, due = set(), {}
-    for plan_id, year, due_date, is_locked in PlanYear.objects.filter(
-        plan_id__in=list(plan_ids)
-    ).values_list("plan_id", "year", "due_date", "is_locked"):
+    for plan_id, year, due_date, is_locked in (
+        PlanYear.objects.filter(plan_id__in=list(plan_ids))
+        .order_by()  # read into sets and dicts: no joins to order them
+        .values_list("plan_id", "year", "due_date", "is_locked")
+    ):
         if is_locked:
             locked.add((plan_id, year))
         if due_date is not None:
@@ -389,18 +416,37 @@ def work_list(department, *, today: datetime.date) -> tuple[list[WorkRow], list[
 # The reviewer's queue
 
 
-def review_queue(user, *, plan=None, department=None, year=None) -> QuerySet:
-    """The submitted figures a reviewer may judge, filtered, in plan and indicator order."""
-    queue = scope_actuals(Actual.objects.filter(status=Actual.Status.SUBMITTED), user)
+def review_queue(user, *, plan=None, department=None, year=None, within=None) -> QuerySet:
+    """The submitted figures a reviewer may judge, filtered, in plan and indicator order.
+    `within`: review_queue(user) already built, to filter without reading the scope again."""
+    queue = (
+        within
+        if within is not None
+        else scope_actuals(Actual.objects.filter(status=Actual.Status.SUBMITTED), user)
+    )
     if plan is not None:
         queue = queue.filter(indicator__plan=plan)
     if department is not None:
         queue = queue.filter(indicator__department=department)
     if year is not None:
         queue = queue.filter(year=year)
-    return queue.select_related(
-        "indicator__plan", "indicator__department__region", "region", "entered_by"
-    ).order_by("indicator__plan__slug", "indicator__code", "region__code", "year")
+    return (
+        queue.select_related(
+            "indicator__plan", "indicator__department__region", "region", "entered_by"
+        )
+        # The long texts of the indicator and its plan are not shown in the queue.
+        .defer(*QUEUE_UNREAD)
+        .order_by("indicator__plan__slug", "indicator__code", "region__code", "year")
+    )
+
+
+QUEUE_UNREAD = (
+    "source_text",
+    "indicator__source_text",
+    "indicator__notes",
+    "indicator__canonical_note",
+    "indicator__plan__notes",
+)
 
 
 @dataclass
@@ -412,14 +458,8 @@ class ReviewLine:
     last_year: ApprovedFigure | None
     judged: attainment.Result | None
     own: bool  # the reviewer entered or changed it: someone else must approve it
-
-    @property
-    def judged_label(self):
-        return status_label(self.judged)
-
-    @property
-    def target_text(self):
-        return target_said(self.actual.indicator, self.target) if self.target else ""
+    target_text: str = ""  # the target as the plan words it (target_said)
+    judged_label: str = ""  # status_label(judged)
 
 
 def review_lines(user, actuals: list[Actual]) -> list[ReviewLine]:
@@ -427,23 +467,35 @@ def review_lines(user, actuals: list[Actual]) -> list[ReviewLine]:
     indicators = {a.indicator_id: a.indicator for a in actuals}
     for a in actuals:  # one instance per indicator, its targets and baselines read once
         a.indicator = indicators[a.indicator_id]
-    prefetch_related_objects(list(indicators.values()), "targets", "baselines")
+    prefetch_related_objects(list(indicators.values()), *targets_and_baselines())
     approved = approved_figures(list(indicators), {a.region_id for a in actuals})
     judged = standings([(a.indicator, a.region_id, a.year) for a in actuals], approved)
     own = figures_entered_by(user, actuals)
+    targets = {pk: list(i.targets.all()) for pk, i in indicators.items()}
+    places = {pk: places_of(i) for pk, i in indicators.items()}
+    said = {}  # target id -> its words, each said once
+    labels = {}  # status -> its shape and name, each said once
     lines = []
     for a in actuals:
         standing = judged.get((a.indicator_id, a.region_id, a.year))
-        targets = list(a.indicator.targets.all())
-        (target,) = primary_targets(targets, a.year) if targets else (None,)
+        result = judge_stored(standing, a)
+        status = result.status if result is not None else None
+        if status not in labels:
+            labels[status] = status_label(result)
+        listed = targets[a.indicator_id]
+        (target,) = primary_targets(listed, a.year) if listed else (None,)
+        if target is not None and target.pk not in said:
+            said[target.pk] = target_said(a.indicator, target, places=places[a.indicator_id])
         before = approved.get((a.indicator_id, a.region_id), [])
         lines.append(
             ReviewLine(
                 actual=a,
                 target=target,
                 last_year=next((f for f in before if f.year == a.year - 1), None),
-                judged=judge_stored(standing, a),
+                judged=result,
                 own=a.pk in own,
+                target_text=said[target.pk] if target is not None else "",
+                judged_label=labels[status],
             )
         )
     return lines

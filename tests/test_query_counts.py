@@ -94,7 +94,7 @@ def test_the_overview_grows_by_one_card_a_plan(client, erin, django_assert_num_q
 
 
 # A reviewer's list (alice may review) shows their unread warnings above it: one query.
-@pytest.mark.parametrize(("who", "queries"), [("alice", 13), ("bob", 21)])
+@pytest.mark.parametrize(("who", "queries"), [("alice", 13), ("bob", 20)])
 def test_the_actuals_list(client, request, bob, django_assert_num_queries, who, queries):
     client.force_login(request.getfixturevalue(who))
     get(client, ACTUALS, django_assert_num_queries, queries)

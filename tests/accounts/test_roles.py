@@ -37,3 +37,17 @@ def test_migrating_creates_each_role_group_with_exactly_its_permissions():
             for p in group.permissions.select_related("content_type")
         }
         assert granted == set(codes), name
+
+
+def test_a_users_scope_follows_a_change_of_role_on_the_same_object(bob):
+    """accounts.scope reads a user's roles once per user object; changing them through the
+    user forgets what it read."""
+    from accounts import services
+    from accounts.scope import is_department_scoped
+
+    assert is_department_scoped(bob)
+    services.give_role(bob, role=roles.LEADER, department=None)
+    assert not is_department_scoped(bob)
+    bob.groups.clear()
+    bob.groups.add(Group.objects.get(name=roles.CLERK))
+    assert is_department_scoped(bob)
