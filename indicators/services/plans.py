@@ -10,7 +10,7 @@ and listed in the report;
 unchanged re-run changes nothing. What changed is recomputed (`runs.results_touched`).
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -278,6 +278,11 @@ class _Load:
             for key, text in spec.conflicts.items()
         }
         indicators = {i.code: i for i in plan.indicators.order_by("pk")}
+        # Each indicator's stored baselines and targets, read for the whole plan at once.
+        stored = {Baseline: defaultdict(dict), Target: defaultdict(dict)}
+        for model, by_indicator in stored.items():
+            for o in model.objects.filter(indicator__plan=plan).order_by("pk"):
+                by_indicator[o.indicator_id][(o.year, o.source_ref)] = o
         indicator_ids = []
         for ind in spec.indicators:
             where = f"{spec.slug} {ind.code}"
@@ -298,7 +303,9 @@ class _Load:
             if INDICATOR_RESULT_FIELDS & set(changed):
                 self.indicators_touched.add(indicator.pk)
             for model, statements in ((Baseline, ind.baselines), (Target, ind.targets)):
-                self.statements(model, indicator, statements, conflicts, where)
+                self.statements(
+                    model, indicator, statements, conflicts, where, stored[model][indicator.pk]
+                )
             for a in ind.actuals:
                 self.recorded_actual(spec, indicator, region, a)
         stale = self.stale(
@@ -316,11 +323,12 @@ class _Load:
         self.delete(stale)
         self.delete(plan.conflicts.exclude(pk__in=[c.pk for c in conflicts.values()]))
 
-    def statements(self, model, indicator, statements, conflicts, where):
+    def statements(self, model, indicator, statements, conflicts, where, stored):
         """One indicator's baselines or targets made to match the file's (`where`: the plan
-        and indicator, for the report)."""
+        and indicator, for the report; `stored`: those in the database, by year and source)."""
         kind = model._meta.model_name
-        stored = {(o.year, o.source_ref): o for o in model.objects.filter(indicator=indicator)}
+        for o in stored.values():
+            o.indicator = indicator  # saves and signals need it; it is the same row
         keep = []
         for s in statements:
             values = {name: getattr(s, name) for name in STATEMENT_FIELDS[model]}
