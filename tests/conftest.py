@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from pytest_django.plugin import blocking_manager_key
 
 from accounts import roles
 from accounts.models import Profile
@@ -13,6 +14,8 @@ from regions.models import Department
 
 from . import database
 from .services import Worker
+
+TABLES_EMPTIED = pytest.StashKey[bool]()
 
 # A test that asks for one of these fixtures needs the resource the marker names, and carries
 # the marker: `scripts/test --fast` leaves out the workers, the browser and LibreOffice.
@@ -35,6 +38,41 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(MARKER_OF_FIXTURE[fixture])
 
 
+def _database_use(item):
+    """ "transaction", "rollback" or None: how the test uses the database (as pytest-django
+    decides it when it orders the tests)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = item.fixturenames
+    if {"transactional_db", "live_server"} & set(fixtures) or (
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    ):
+        return "transaction"
+    return "rollback" if marker or "db" in fixtures else None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    yield
+    if _database_use(item) == "transaction":
+        item.config.stash[TABLES_EMPTIED] = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """pytest-django runs the transactional tests last, but pytest-xdist may hand a process
+    one before others (worksteal): the next test that rolls back gets the session's
+    database back here, before its transaction opens, instead of loading the plans inside
+    it for itself and every test after it."""
+    if (
+        item.config.stash.get(TABLES_EMPTIED, False)
+        and _database_use(item) == "rollback"
+        and database.available()
+    ):
+        with item.config.stash[blocking_manager_key].unblock():
+            database.restore()
+        item.config.stash[TABLES_EMPTIED] = False
+
+
 def pytest_configure(config):
     from django.conf import settings
 
@@ -51,8 +89,16 @@ def load_plans():
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the six plans once and keep the database so as a template (on PostgreSQL); each
     test runs in a transaction rolled back after it."""
+    from dashboards.signals import rerender_after_recompute
+    from indicators.signals import attainment_recomputed
+
     with django_db_blocker.unblock():
-        load_plans()
+        # Judged, not rendered: every test starts with an empty cache.
+        attainment_recomputed.disconnect(rerender_after_recompute)
+        try:
+            load_plans()
+        finally:
+            attainment_recomputed.connect(rerender_after_recompute)
         if database.available():
             database.save()
     yield
@@ -87,13 +133,13 @@ def plans(db):
     if database.available() and not connection.in_atomic_block:
         database.restore()
     else:
-        from indicators.recompute import recompute
+        from django.test import TestCase
 
         roles.sync_role_groups(apps)
-        load_plans()
-        # Inside the test's transaction the load's recompute waits for a commit that never
-        # comes: judge the plans now, as the session's load did.
-        recompute(plan_ids=list(Plan.objects.values_list("pk", flat=True)))
+        # Inside the test's transaction the load's recompute would wait for a commit that
+        # never comes, its runs left pending: run it now, as the session's load did.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            load_plans()
 
 
 @pytest.fixture

@@ -860,7 +860,7 @@ _ODD_DECIMALS = [
 ]
 
 
-@settings(derandomize=True, database=None, deadline=None, max_examples=2000)
+@settings(derandomize=True, database=None, deadline=None, max_examples=500)
 @given(
     st.one_of(
         st.builds(

@@ -9,16 +9,21 @@ from io import StringIO
 from typing import NamedTuple
 
 import docx
+import docx.document
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.urls import reverse
 from docx.oxml.ns import qn
 from PIL import Image
 
 from dashboards.status_style import badge
 from indicators.attainment import Status
+from indicators.demo import load_demo
 from indicators.models import Actual, Indicator, Plan
+from indicators.recompute import recompute
 from indicators.selectors import primary_targets
 from indicators.services.actuals import EntryRow, actual_approve, actual_submit
 from indicators.services.runs import attainment_run_now
@@ -86,9 +91,29 @@ def status_words(status):
     return f"{b['shape']} {b['label']}"
 
 
+class Made(NamedTuple):
+    doc: docx.document.Document
+    statuses: dict
+    rollup: dict
+
+
+@pytest.fixture(scope="module")
+def rizhao(django_db_setup, django_db_blocker, tmp_path_factory):
+    """rizhao-14's report with the sample figures, and what the attainment command gives:
+    made once for the tests that only read them; the figures are rolled back after."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        get_user_model().objects.create_superuser("alice", "alice@example.com", "pw-alice-1")
+        load_demo()
+        recompute(plan_ids=list(Plan.objects.values_list("pk", flat=True)))
+        doc, _ = report(tmp_path_factory.mktemp("rizhao"), "--plan", "rizhao-14")
+        made = Made(doc, *command_statuses("rizhao-14"))
+        transaction.set_rollback(True)
+    return made
+
+
 @pytest.mark.django_db
-def test_the_report_has_a_title_page_and_its_parts_in_order(tmp_path, alice, demo):
-    doc, _ = report(tmp_path, "--plan", "rizhao-14")
+def test_the_report_has_a_title_page_and_its_parts_in_order(rizhao):
+    doc = rizhao.doc
     assert texts(doc, "Title") == ["日照市“十四五”质量发展规划"]
     assert texts(doc, "Subtitle") == ["2024年度规划实施情况报告"]
     body = "\n".join(p.text for p in doc.paragraphs[:20])
@@ -100,11 +125,8 @@ def test_the_report_has_a_title_page_and_its_parts_in_order(tmp_path, alice, dem
 
 
 @pytest.mark.django_db
-def test_every_indicator_is_in_its_categorys_table_with_the_status_the_command_gives(
-    tmp_path, alice, demo
-):
-    doc, _ = report(tmp_path, "--plan", "rizhao-14")
-    statuses, _ = command_statuses("rizhao-14")
+def test_every_indicator_is_in_its_categorys_table_with_the_status_the_command_gives(rizhao):
+    doc, statuses = rizhao.doc, rizhao.statuses
     indicators = {i.code: i for i in Indicator.objects.filter(plan__slug="rizhao-14")}
     categories = list(
         dict.fromkeys(i.category for i in sorted(indicators.values(), key=lambda i: i.code))
@@ -128,9 +150,10 @@ def test_every_indicator_is_in_its_categorys_table_with_the_status_the_command_g
 
 
 @pytest.mark.django_db
-def test_a_row_says_its_figures_in_words(tmp_path, alice, demo):
-    doc, _ = report(tmp_path, "--plan", "rizhao-14")
-    rows = {r.cells[0].text: [c.text for c in r.cells] for t in doc.tables[1:] for r in t.rows}
+def test_a_row_says_its_figures_in_words(rizhao):
+    rows = {
+        r.cells[0].text: [c.text for c in r.cells] for t in rizhao.doc.tables[1:] for r in t.rows
+    }
     assert rows["定检率"] == [
         "定检率", "%", "91.8%(2021年)", "保持100%(2025年)", "96.7%", "96.7%", "59.8% / 75.0%",
         "◆ 滞后", "示例单位·严格特种设备安全监管",
@@ -139,9 +162,8 @@ def test_a_row_says_its_figures_in_words(tmp_path, alice, demo):
 
 
 @pytest.mark.django_db
-def test_the_overview_gives_the_counts_and_the_rate_with_what_it_is_made_of(tmp_path, alice, demo):
-    doc, _ = report(tmp_path, "--plan", "rizhao-14")
-    statuses, rollup = command_statuses("rizhao-14")
+def test_the_overview_gives_the_counts_and_the_rate_with_what_it_is_made_of(rizhao):
+    doc, statuses, rollup = rizhao
     overview = [p.text for p in section(doc, "一、总体情况")]
     due = len(statuses)
     assert overview[0].startswith(f"本规划共有指标 {due} 个")
@@ -159,13 +181,12 @@ def test_the_overview_gives_the_counts_and_the_rate_with_what_it_is_made_of(tmp_
 
 
 @pytest.mark.django_db
-def test_the_chart_draws_the_status_mix_in_the_dashboards_colours(tmp_path, alice, demo):
-    doc, _ = report(tmp_path, "--plan", "rizhao-14")
+def test_the_chart_draws_the_status_mix_in_the_dashboards_colours(rizhao):
+    doc = rizhao.doc
     (picture,) = [r for r in doc.part.rels.values() if "image" in r.reltype]
     image = Image.open(io.BytesIO(picture.target_part.blob)).convert("RGB")
     colours = {c for _, c in image.getcolors(maxcolors=1 << 20)}
-    statuses, _ = command_statuses("rizhao-14")
-    for status in set(statuses.values()):
+    for status in set(rizhao.statuses.values()):
         colour = badge(status)["colour"].lstrip("#")
         assert tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4)) in colours, status
     assert "图 2024年各完成状态的指标数" in texts(doc, "Caption")
