@@ -1,9 +1,11 @@
 import logging
+from collections import defaultdict
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper
@@ -641,6 +643,18 @@ class CanonicalMemberInline(admin.TabularInline):
         return False
 
 
+class CanonicalChangeList(ChangeList):
+    """The list's entries with their 上下衔接 flags, compared for the whole page at once."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        flags = defaultdict(list)
+        for flag in alignment_flags([c.pk for c in self.result_list]):
+            flags[flag.canonical.pk].append(flag)
+        for canonical in self.result_list:
+            canonical.alignment = flags[canonical.pk]
+
+
 @admin.register(CanonicalIndicator)
 class CanonicalIndicatorAdmin(RecomputesResults, HistoryAccess, admin.ModelAdmin):
     list_display = ["key", "name", "unit", "direction", "member_count", "alignment"]
@@ -659,9 +673,14 @@ class CanonicalIndicatorAdmin(RecomputesResults, HistoryAccess, admin.ModelAdmin
     def member_count(self, obj):
         return obj.member_total
 
+    def get_changelist(self, request, **kwargs):
+        return CanonicalChangeList
+
     @admin.display(description=_("上下衔接提示"))
     def alignment(self, obj):
-        flags = alignment_flags([obj.pk]) if obj.pk else []
+        flags = getattr(obj, "alignment", None)
+        if flags is None:
+            flags = alignment_flags([obj.pk]) if obj.pk else []
         if not flags:
             return "—"
         return format_html_join("", "<div>⚠ {}</div>", ((f.message,) for f in flags))

@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from dashboards.payloads import PLANS_PER_PAGE
-from indicators.models import Indicator, Plan
+from indicators.models import CanonicalIndicator, Indicator, Plan
 from indicators.services.actuals import EntryRow, actual_save
 from indicators.synthetic import generate
 
@@ -116,3 +116,18 @@ def test_the_results_list(client, request, django_assert_num_queries, who, queri
     client.force_login(request.getfixturevalue(who))
     page = get(client, RESULTS, django_assert_num_queries, queries)
     assert len(page.context["cl"].result_list) == page.context["cl"].list_per_page
+
+
+def test_the_catalogue_list_compares_its_page_at_once(client, alice, django_assert_num_queries):
+    """上下衔接 flags of every entry on the page from one comparison, not one per entry."""
+    client.force_login(alice)
+    catalogue = reverse("admin:indicators_canonicalindicator_changelist")
+    page = get(client, catalogue, django_assert_num_queries, 13)
+    assert "金华市2025年目标94%以上弱于浙江省" in page.content.decode()
+    linked = Indicator.objects.filter(plan__slug="zhejiang-14", canonical=None)[:3]
+    for n, indicator in enumerate(linked):
+        indicator.canonical = CanonicalIndicator.objects.create(
+            key=f"extra-{n}", name=f"新增口径{n}", direction="higher"
+        )
+        indicator.save()
+    get(client, catalogue, django_assert_num_queries, 13)  # three more entries listed
