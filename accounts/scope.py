@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from accounts.backends import load_roles_and_permissions
 from accounts.roles import CLERK, REVIEWER
 
 
@@ -12,17 +13,22 @@ def department_of(user):
 
 def role_names(user):
     """The names of the user's groups (roles), read once per user object, as Django keeps a
-    user's permissions (a page asks for the user's scope several times). A change of the
-    user's groups through the user forgets them (accounts.signals)."""
+    user's permissions (a page asks for the user's scope several times), and in the same
+    query as the permissions (accounts.backends). A change of the user's groups through the
+    user forgets them (accounts.signals)."""
+    if user.is_anonymous:
+        return frozenset()
     try:
         return user._role_names
     except AttributeError:
-        user._role_names = frozenset(g.name for g in user.groups.all())
+        load_roles_and_permissions(user)
         return user._role_names
 
 
 def forget_role_names(user):
-    user.__dict__.pop("_role_names", None)
+    """Forget the roles and the permissions read with them: the next check reads both again."""
+    for name in ("_role_names", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(name, None)
 
 
 def is_department_scoped(user):

@@ -4,11 +4,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from . import roles
+from .scope import role_names
 
 
 def landing_url(user):
     """Where a user's work is (roles.landing), as a URL."""
-    where = roles.landing([g.name for g in user.groups.all()], is_superuser=user.is_superuser)
+    where = roles.landing(role_names(user), is_superuser=user.is_superuser)
     if where == roles.DATA_ENTRY:
         return reverse("admin:indicators_actual_worklist")
     if where == roles.REVIEW_QUEUE:

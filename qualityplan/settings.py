@@ -54,7 +54,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading the user's profile, roles and permissions in fewer queries.
+    "accounts.backends.RoleBackend",
 ]
 # Login throttling (django-axes, accounts/throttling.py): after AXES_FAILURE_LIMIT failures for
 # one user name from one address, that pair is locked for AXES_COOLOFF_HOURS; after

@@ -14,10 +14,11 @@ ENTRY = reverse("admin:indicators_actual_entry")
 WORKLIST = reverse("admin:indicators_actual_worklist")
 QUEUE = reverse("admin:indicators_actual_review")
 
-# The requests' own queries (session, user, permissions, groups, profile) are among these.
-ENTRY_QUERIES = 22
-WORKLIST_QUERIES = 15
-QUEUE_QUERIES = 19  # with the unread warnings above the queue
+# The requests' own queries are among these: the session, the user with their profile and
+# department, their roles and permissions (accounts.backends).
+ENTRY_QUERIES = 17
+WORKLIST_QUERIES = 11
+QUEUE_QUERIES = 14  # with the unread warnings above the queue
 
 
 @pytest.fixture(autouse=True)
