@@ -23,7 +23,8 @@ a year its picker offers), "/plans/<slug>/" for each real plan, "/plans/<real>/?
 real plan at one of its years), "/plans/synthetic-N/", "work list GET" (a clerk's work
 list), "entry GET", "entry POST _save" (a draft), "entry POST _submit" (sent for review),
 "review queue GET" (a reviewer's queue, unfiltered or filtered by plan and year as its
-filter form does), and "login …" (the login form, its POST, the redirect to /start/).
+filter form does), and "login …" (the login form, its POST, and the redirect to /start/
+where the POST sends the user there rather than straight to their page).
 A save or submit counts as a success only when the server answers 302 (the page saved and
 redirects to itself); each success adds exactly one new figure (the one typed), and the script
 compares their count with the actuals the database gained.
@@ -116,8 +117,8 @@ class LoggedInUser(FastHttpUser):
     def login(self, landing=None, name=None):
         """Log in through the admin login form. With `landing`, as a browser does: post the
         form's own `next` (/start/), follow the redirect to the role's page, which must be
-        `landing`, and read it as `name` (returns its text). Without, post next=/admin/ and
-        stop at the 302."""
+        `landing`, and read it as `name` (returns its text); the login may also send the user
+        to `landing` at once, without /start/. Without, post next=/admin/ and stop at the 302."""
         page = self.client.get("/admin/login/", name="login GET")
         token = CSRF.search(page.text)
         following = NEXT.search(page.text) if landing else None
@@ -133,16 +134,20 @@ class LoggedInUser(FastHttpUser):
             allow_redirects=False,
             catch_response=True,
         ) as response:
+            where = response.headers.get("Location", "")
             if response.status_code != 302:
                 response.failure(f"login of {self.username} failed: {response.status_code}")
+            elif landing and not where.endswith((LANDING, landing)):
+                response.failure(f"{self.username} sent to {where!r}, not {landing}")
         if landing is None:
             return ""
-        with self.client.get(
-            LANDING, name="login → /start/", allow_redirects=False, catch_response=True
-        ) as r:
-            where = r.headers.get("Location", "") if r.status_code == 302 else ""
-            if not where.endswith(landing):
-                r.failure(f"{self.username} landed on {r.status_code} {where!r}, not {landing}")
+        if where.endswith(LANDING):  # the hop through /start/ to the role's page
+            with self.client.get(
+                LANDING, name="login → /start/", allow_redirects=False, catch_response=True
+            ) as r:
+                where = r.headers.get("Location", "") if r.status_code == 302 else ""
+                if not where.endswith(landing):
+                    r.failure(f"{self.username} landed on {r.status_code} {where!r}, not {landing}")
         return self.read(landing, name)
 
     def read(self, url, name):

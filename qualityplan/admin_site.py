@@ -3,10 +3,12 @@
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import RoleAuthenticationForm
+from accounts.views import landing_url
 
 
 class LabelledAutocomplete(AutocompleteJsonView):
@@ -25,9 +27,20 @@ class QualityPlanAdminSite(admin.AdminSite):
     login_form = RoleAuthenticationForm
 
     def login(self, request, extra_context=None):
+        landing = reverse("landing")
         if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
-            extra_context = {REDIRECT_FIELD_NAME: reverse("landing"), **(extra_context or {})}
-        return super().login(request, extra_context)
+            extra_context = {REDIRECT_FIELD_NAME: landing, **(extra_context or {})}
+        response = super().login(request, extra_context)
+        # Logged in and sent to /start/: straight to the page /start/ would send them to,
+        # without the hop (a request less for every login).
+        if (
+            request.method == "POST"
+            and response.status_code == 302
+            and response["Location"] == landing
+            and request.user.is_authenticated
+        ):
+            return redirect(landing_url(request.user))
+        return response
 
     def autocomplete_view(self, request):
         return LabelledAutocomplete.as_view(admin_site=self)(request)

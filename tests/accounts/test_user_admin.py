@@ -134,6 +134,20 @@ def test_each_role_lands_where_its_work_is_after_logging_in(request, who, page):
     _, response = _log_in(user.username, f"pw-{who}-1")
     assert response.status_code == 200
     assert _landed(response) == page
+    assert response.redirect_chain == [(page, 302)]  # straight there, not through /start/
+
+
+def test_a_login_asked_to_go_elsewhere_goes_there(bob):
+    browser = Client()
+    response = browser.post(
+        reverse("admin:login"),
+        {
+            "username": "bob",
+            "password": "pw-bob-1",
+            "next": reverse("admin:indicators_actual_entry"),
+        },
+    )
+    assert response["Location"] == reverse("admin:indicators_actual_entry")
 
 
 @pytest.mark.django_db
