@@ -7,10 +7,12 @@ them through templates. Forms opt in with `default_renderer = PLAIN_WIDGETS` (a 
 each as Django 5.2's own template writes it (pinned in tests/test_form_renderer.py); any other
 template (forms, fields, other widgets) is rendered by the templates as before.
 
-ListedModelChoiceField: a model choice field whose few choices are read with a plain query.
+ListedModelChoiceField: a model choice field whose few choices are read once, with a plain
+query, and a value chosen is looked up among them.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
@@ -107,18 +109,62 @@ PLAIN_WIDGETS = PlainWidgets()
 
 
 class ListedChoiceIterator(ModelChoiceIterator):
-    """ModelChoiceIterator reading its queryset with one plain query, kept for the request:
-    Django's reads it with queryset.iterator(), on PostgreSQL a server-side cursor (DECLARE,
-    FETCH, CLOSE) on each render, a waste for the few dozen choices of a filter form."""
+    """ModelChoiceIterator over its field's choices read once (ListedModelChoiceField.rows):
+    Django's reads the queryset with queryset.iterator(), on PostgreSQL a server-side cursor
+    (DECLARE, FETCH, CLOSE) on each render, a waste for the few dozen choices of a filter
+    form."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        for obj in self.field.rows:
             yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.rows) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.rows)
 
 
 class ListedModelChoiceField(forms.ModelChoiceField):
-    """A ModelChoiceField for a short list of choices (see ListedChoiceIterator)."""
+    """A ModelChoiceField for a short list of choices: `rows`, the queryset read once per form
+    with one plain query, gives the choices rendered and the one a value names (Django's asks
+    the database again with queryset.get() each time a value is cleaned)."""
 
     iterator = ListedChoiceIterator
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(queryset)
+        self.__dict__.pop("_rows", None)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    @property
+    def rows(self):
+        if "_rows" not in self.__dict__:
+            self._rows = list(self.queryset)
+        return self._rows
+
+    def to_python(self, value):
+        """The row the value names, as ModelChoiceField.to_python finds it, among `rows`."""
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        model = self.queryset.model
+        key = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+        if isinstance(value, model):
+            value = key.value_from_object(value)
+        try:
+            wanted = key.to_python(value)
+        except (ValueError, TypeError, ValidationError):
+            wanted = None
+        if wanted is not None:
+            for row in self.rows:
+                if key.value_from_object(row) == wanted:
+                    return row
+        raise ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )

@@ -106,3 +106,33 @@ def test_listed_choices_match_django_choices(django_assert_num_queries):
     with django_assert_num_queries(1):  # read once, however often rendered
         first, second = str(listed["department"]), str(listed["department"])
     assert first == second == str(Plain(initial={"department": chosen.pk})["department"])
+
+
+@pytest.mark.django_db
+def test_a_listed_choice_is_cleaned_among_the_choices_read_once(django_assert_num_queries):
+    from regions.models import Department, Region
+
+    region = Region.objects.create(code="990000", name="测试省", level="province")
+    first, second = (
+        Department.objects.create(name=name, region=region) for name in ("甲单位", "乙单位")
+    )
+    outside = Department.objects.create(name="丙单位", region=region)
+
+    class Listed(forms.Form):
+        department = ListedModelChoiceField(
+            queryset=Department.objects.filter(pk__in=[first.pk, second.pk])
+            .select_related("region")
+            .order_by("name")
+        )
+
+    form = Listed({"department": str(second.pk)}, renderer=PLAIN_WIDGETS)
+    with django_assert_num_queries(1):  # cleaned and rendered from one read
+        assert form.is_valid() and form.cleaned_data["department"] == second
+        assert len(form.fields["department"].choices) == 3  # with the empty choice
+        str(form["department"])
+    for value in (outside.pk, "x", "0", f"{first.pk}.5"):
+        refused = Listed({"department": value})
+        assert not refused.is_valid()
+        assert refused.errors.as_data()["department"][0].code == "invalid_choice"
+    again = Listed({"department": first})  # a row itself, as ModelChoiceField takes it
+    assert again.is_valid() and again.cleaned_data["department"] == first
