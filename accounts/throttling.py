@@ -10,13 +10,15 @@ guesses at many user names from one address).
 """
 
 import ipaddress
+import operator
+from functools import reduce
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_username, get_failure_limit
+from axes.helpers import get_client_parameters, get_client_username, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 
 def client_address(request) -> str | None:
@@ -48,25 +50,39 @@ class LoginThrottle(AxesDatabaseHandler):
     all of them reach LOGIN_ADDRESS_FAILURE_LIMIT (0: no such ceiling)."""
 
     def get_failures(self, request, credentials=None) -> int:
-        failures = super().get_failures(request, credentials)
+        """The failures that count against this login: django-axes' own (the most of any group
+        of lockout parameters), or the limit once a ceiling is reached. All read in one query,
+        a sum per group and per ceiling over the attempts within the cool-off time."""
         limit = get_failure_limit(request, credentials)
-        if failures >= limit:
-            return failures
-        recent = AccessAttempt.objects.all()
+        username = get_client_username(request, credentials)
+        address = getattr(request, "axes_ip_address", None)
+        groups = [
+            Q(**parameters)
+            for parameters in get_client_parameters(
+                username, address, request.axes_user_agent, request, credentials
+            )
+        ]
+        sums = {f"group_{i}": _sum(q) for i, q in enumerate(groups)}
+        if username:
+            sums["username"] = _sum(Q(username=username))
+        ceiling = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+        if address and ceiling:
+            sums["address"] = _sum(Q(ip_address=address))
+        recent = AccessAttempt.objects.filter(
+            reduce(operator.or_, (Q(username=username), Q(ip_address=address), *groups))
+        )
         if settings.AXES_COOLOFF_TIME is not None:
             recent = recent.filter(attempt_time__gte=get_cool_off_threshold(request))
-        username = get_client_username(request, credentials)
-        if (
-            username
-            and _sum(recent.filter(username=username)) >= settings.LOGIN_USERNAME_FAILURE_LIMIT
-        ):
+        totals = {name: n or 0 for name, n in recent.aggregate(**sums).items()}
+        failures = max((totals[f"group_{i}"] for i in range(len(groups))), default=0)
+        if failures >= limit:
+            return failures
+        if totals.get("username", 0) >= settings.LOGIN_USERNAME_FAILURE_LIMIT:
             return limit
-        address = getattr(request, "axes_ip_address", None)
-        ceiling = settings.LOGIN_ADDRESS_FAILURE_LIMIT
-        if address and ceiling and _sum(recent.filter(ip_address=address)) >= ceiling:
+        if totals.get("address", 0) >= ceiling > 0:
             return limit
         return failures
 
 
-def _sum(attempts) -> int:
-    return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+def _sum(where) -> Sum:
+    return Sum("failures_since_start", filter=where)

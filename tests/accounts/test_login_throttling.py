@@ -91,3 +91,23 @@ def test_no_address_ceiling_when_it_is_zero(bob, settings):
     for n in range(12):
         attempt(f"guess-{n}", "wrong", client_address="203.0.113.7")
     assert attempt("bob", "pw-bob-1", client_address="203.0.113.7") == 302
+
+
+@pytest.mark.django_db
+def test_the_per_pair_limit_still_locks_one_address_out(bob, settings):
+    statuses = [attempt("bob", "wrong", remote="203.0.113.9") for _ in range(5)]
+    assert statuses == [200] * 4 + [429]
+    assert attempt("bob", "pw-bob-1", remote="203.0.113.9") == 429
+    assert attempt("bob", "pw-bob-1", remote="198.51.100.4") == 302
+
+
+@pytest.mark.django_db
+def test_a_login_counts_the_failures_against_it_in_one_query(bob):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    attempt("bob", "wrong")
+    with CaptureQueriesContext(connection) as queries:
+        assert attempt("bob", "pw-bob-1") == 302
+    sums = [q["sql"] for q in queries if 'SUM("axes_accessattempt"' in q["sql"]]
+    assert len(sums) == 1  # axes' own count, the user name's and the address's ceilings
