@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
-from accounts.scope import entry_regions, scope_actuals, scope_indicators
+from accounts.scope import scope_actuals, scope_indicators
 from regions.models import Region
 
 from . import attainment, wording
@@ -352,7 +352,7 @@ def work_list(department, *, today: datetime.date) -> tuple[list[WorkRow], list[
 
     Regions: the department's own, and any region below it that has figures for the plan
     and year. Base years are listed only where they have figures."""
-    regions = {r.pk: r for r in entry_regions(department, Region.objects.all())}
+    regions = {r.pk: r for r in department.region.descendants()}  # scope.entry_regions
     plans = list(
         Plan.objects.filter(indicators__department=department)
         .annotate(assigned=Count("indicators"))

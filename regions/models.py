@@ -42,6 +42,16 @@ class Region(models.Model):
             region = region.parent
         return chain
 
+    def descendants(self):
+        """This region and every region below it, as rows (one query a level, as
+        descendant_ids)."""
+        found, frontier = [self], [self.pk]
+        while frontier:
+            level = list(Region.objects.filter(parent_id__in=frontier))
+            found.extend(level)
+            frontier = [r.pk for r in level]
+        return found
+
     def descendant_ids(self):
         """Ids of this region and every region below it."""
         ids, frontier = [self.pk], [self.pk]

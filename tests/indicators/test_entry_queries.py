@@ -17,7 +17,7 @@ QUEUE = reverse("admin:indicators_actual_review")
 # The requests' own queries are among these: the session, the user with their profile and
 # department, their roles and permissions (accounts.backends).
 ENTRY_QUERIES = 15
-WORKLIST_QUERIES = 10
+WORKLIST_QUERIES = 9
 QUEUE_QUERIES = 14  # with the unread warnings above the queue
 
 

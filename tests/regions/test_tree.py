@@ -62,6 +62,9 @@ def test_descendants_are_the_region_itself_and_every_level_below_it(plans):
     assert codes(region("331000").descendant_ids()) == {"331000", "331002"}
     assert codes(region("331002").descendant_ids()) == {"331002"}
     assert region("371100").pk not in region("330000").descendant_ids()  # another province
+    for code in ("330000", "331000", "331002"):
+        rows = region(code).descendants()
+        assert [r.pk for r in rows] == region(code).descendant_ids()
 
 
 def test_a_region_with_regions_or_departments_below_it_cannot_be_deleted(plans):
