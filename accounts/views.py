@@ -4,12 +4,15 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from . import roles
-from .scope import role_names
 
 
 def landing_url(user):
-    """Where a user's work is (roles.landing), as a URL."""
-    where = roles.landing(role_names(user), is_superuser=user.is_superuser)
+    """Where a user's work is (roles.landing), as a URL. Reads the role names alone (not
+    scope.role_names, which reads the permissions with them): after a login nothing else of
+    the user is read."""
+    where = roles.landing(
+        user.groups.values_list("name", flat=True), is_superuser=user.is_superuser
+    )
     if where == roles.DATA_ENTRY:
         return reverse("admin:indicators_actual_worklist")
     if where == roles.REVIEW_QUEUE:
