@@ -131,3 +131,17 @@ def test_the_catalogue_list_compares_its_page_at_once(client, alice, django_asse
         )
         indicator.save()
     get(client, catalogue, django_assert_num_queries, 13)  # three more entries listed
+
+
+def test_a_login(client, bob, django_assert_num_queries):
+    """The login POST: the failures against it (one query, accounts/throttling.py), the user,
+    the new session (is its key free, insert), django-axes' clean-up of expired attempts, its
+    access log and its reset of the user's failures, last_login, the user's roles for the
+    page it sends them to (not through /start/), and the session saved (SAVEPOINT and RELEASE
+    around each session write: the test's transaction)."""
+    with django_assert_num_queries(14):
+        response = client.post(
+            reverse("admin:login"),
+            {"username": "bob", "password": "pw-bob-1", "next": reverse("landing")},
+        )
+    assert response["Location"] == reverse("admin:indicators_actual_worklist")
