@@ -35,9 +35,10 @@ Everything runs on this machine, over loopback only, and stops by itself:
 
 The load comes from locust (benchmarks/locustfile.py, headless, one process, gevent):
 users log in through the admin login form and each waits --think seconds (uniform) between
-two actions. Prints a table and PASS/MISS per goal; the exit status is 0 whatever the
-figures (it is a benchmark, not a test). --profile A|B samples the gunicorn workers with
-py-spy during that scenario and prints the hottest functions.
+two actions. Every user starts in the first second (all log in at once) unless --spawn-rate
+says how many start per second. Prints a table and PASS/MISS per goal; the exit status is 0
+whatever the figures (it is a benchmark, not a test). --profile A|B samples the gunicorn
+workers with py-spy during that scenario and prints the hottest functions.
 """
 
 import argparse
@@ -404,7 +405,7 @@ def run_locust(args, host, classes, users, duration, info, out_prefix, env):
     argv = [
         str(VENV_BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"),
         "--headless", "--only-summary", "--host", host,
-        "-u", str(users), "-r", str(users), "--run-time", f"{duration}s",
+        "-u", str(users), "-r", str(args.spawn_rate or users), "--run-time", f"{duration}s",
         "--stop-timeout", "200", "--csv", str(out_prefix), "--loglevel", "WARNING",
         *[c for c, n in classes.items() if n],
     ]  # fmt: skip
@@ -651,6 +652,11 @@ def main():
         help="share of the clerks' figures sent for review (_submit) rather than saved as drafts",
     )  # fmt: skip
     parser.add_argument("--think", default="1,3", help="seconds between two actions: MIN,MAX")
+    parser.add_argument(
+        "--spawn-rate", type=float,
+        help="users started per second (default: every user in the first second, each "
+        "logging in at once)",
+    )  # fmt: skip
     parser.add_argument(
         "--warmup", type=int, default=15, help="seconds of unmeasured load before each scenario"
     )
