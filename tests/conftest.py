@@ -115,6 +115,19 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def dashboards_built_on_demand(request, monkeypatch):
+    """After a recompute the pages are built when first asked for, not rendered at once (the
+    product does both; about 0.3 s a recompute). The render is kept where it is tested
+    (marker renders_dashboards) and in the end-to-end tests."""
+    if any(
+        request.node.get_closest_marker(name)
+        for name in ("renders_dashboards", "browser", "worker", "libreoffice")
+    ):
+        return
+    monkeypatch.setattr("dashboards.signals._queue_render", lambda plan_ids: None)
+
+
 @pytest.fixture
 def plans(db):
     """The six plans of fixtures/, as `load_plans` loads them.

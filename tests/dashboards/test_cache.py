@@ -12,6 +12,8 @@ from indicators.services.actuals import EntryRow, actual_approve, actual_save, a
 
 from ..services import REDIS_URL, require_services
 
+pytestmark = pytest.mark.renders_dashboards  # as in production: a recompute renders at once
+
 OVERVIEW = reverse("dashboards:overview")
 JIAXING = reverse("dashboards:plan", args=["jiaxing-2011"])
 ZHEJIANG = reverse("dashboards:plan", args=["zhejiang-13"])
