@@ -12,7 +12,7 @@ from accounts import roles
 from accounts.models import Profile
 from regions.models import Department
 
-from . import database
+from . import database, order
 from .services import Worker
 
 TABLES_EMPTIED = pytest.StashKey[bool]()
@@ -76,6 +76,8 @@ def pytest_runtest_setup(item):
 def pytest_configure(config):
     from django.conf import settings
 
+    config.pluginmanager.register(order, "qualityplan-order")
+
     # Password hashing is deliberately slow; the tests need no protection from brute force.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -122,7 +124,7 @@ def dashboards_built_on_demand(request, monkeypatch):
     (marker renders_dashboards) and in the end-to-end tests."""
     if any(
         request.node.get_closest_marker(name)
-        for name in ("renders_dashboards", "browser", "worker", "libreoffice")
+        for name in ("renders_dashboards", *order.SLOW_MARKERS)
     ):
         return
     monkeypatch.setattr("dashboards.signals._queue_render", lambda plan_ids: None)
