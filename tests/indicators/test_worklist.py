@@ -18,6 +18,8 @@ from indicators.services.actuals import (
 )
 from indicators.views import entry_url
 
+from ..dashboards.test_plain_words import readable_text
+
 pytestmark = pytest.mark.django_db
 
 WORKLIST = reverse("admin:indicators_actual_worklist")
@@ -119,3 +121,18 @@ def test_the_work_list_the_entry_page_and_the_queue_read_in_english(client, bob,
         assert "Review queue" in html and "No figures are waiting for review." in html
     finally:
         translation.activate(settings.LANGUAGE_CODE)  # the requests left English active
+
+
+def test_the_clerks_and_reviewers_pages_name_plans_by_title_not_by_code(
+    client, bob, dave, progress
+):
+    rows(bob, 2014, **{"P-30": "90"})  # one figure waiting in the queue
+    slugs = list(Plan.objects.values_list("slug", flat=True))
+    client.force_login(bob)
+    department = bob.profile.department
+    pages = [WORKLIST, entry_url(department, department.region, 2013)]
+    read = [readable_text(client.get(url))[0] for url in pages]
+    client.force_login(dave)
+    read.append(readable_text(client.get(reverse("admin:indicators_actual_review")))[0])
+    for text in read:
+        assert "嘉兴市" in text and not [s for s in slugs if s in text]
