@@ -4,8 +4,8 @@ widget templates, without a template render per widget (and per option of a sele
 A page with many fields (the entry page: ~70 widgets) spent about half its time rendering
 them through templates. Forms opt in with `default_renderer = PLAIN_WIDGETS` (a formset with
 `formset_factory(..., renderer=PLAIN_WIDGETS)`). Only the templates below are written here,
-each as Django 5.2's own template writes it (pinned in tests/test_form_renderer.py); any other
-template (forms, fields, other widgets) is rendered by the templates as before.
+each as Django 5.2's own template writes it (pinned in tests/qualityplan/test_form_renderer.py);
+any other template (forms, fields, other widgets) is rendered by the templates as before.
 
 ListedModelChoiceField: a model choice field whose few choices are read once, with a plain
 query, and a value chosen is looked up among them.
@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, mark_safe
 
@@ -136,15 +137,13 @@ class ListedModelChoiceField(forms.ModelChoiceField):
 
     def _set_queryset(self, queryset):
         super()._set_queryset(queryset)
-        self.__dict__.pop("_rows", None)
+        self.__dict__.pop("rows", None)
 
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
-    @property
+    @cached_property
     def rows(self):
-        if "_rows" not in self.__dict__:
-            self._rows = list(self.queryset)
-        return self._rows
+        return list(self.queryset)
 
     def to_python(self, value):
         """The row the value names, as ModelChoiceField.to_python finds it, among `rows`."""

@@ -43,8 +43,7 @@ class Region(models.Model):
         return chain
 
     def descendants(self):
-        """This region and every region below it, as rows (one query a level, as
-        descendant_ids)."""
+        """This region and every region below it, as rows (one query a level)."""
         found, frontier = [self], [self.pk]
         while frontier:
             level = list(Region.objects.filter(parent_id__in=frontier))
@@ -54,13 +53,7 @@ class Region(models.Model):
 
     def descendant_ids(self):
         """Ids of this region and every region below it."""
-        ids, frontier = [self.pk], [self.pk]
-        while frontier:
-            frontier = list(
-                Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-            )
-            ids.extend(frontier)
-        return ids
+        return [r.pk for r in self.descendants()]
 
 
 class Department(models.Model):

@@ -173,17 +173,16 @@ class _Load:
         """Of `rows`, those no longer in the files, but those a person created (unless this
         is a reset), which are listed as kept."""
         edits = self.edits.get(model)
-        keep_ids, found = set(keep_ids), rows
-        rows = []
-        for obj in (o for o in found if o.pk not in keep_ids):
+        keep_ids, stale = set(keep_ids), []
+        for obj in (o for o in rows if o.pk not in keep_ids):
             created = edits.created(obj.pk) if edits else None
             if created is not None:
                 if not self.reset:
                     self.report.kept.append(f"{label_of(obj)} ({created})")
                     continue
                 self.report.overwritten.append(f"{label_of(obj)} deleted ({created})")
-            rows.append(obj)
-        return rows
+            stale.append(obj)
+        return stale
 
     def delete(self, rows):
         for obj in rows:

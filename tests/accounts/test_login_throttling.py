@@ -7,7 +7,9 @@ names together.
 """
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 LOGIN = "/admin/login/"
 PROXY = "10.0.0.2"  # the nginx in front of the application
@@ -103,9 +105,6 @@ def test_the_per_pair_limit_still_locks_one_address_out(bob, settings):
 
 @pytest.mark.django_db
 def test_a_login_counts_the_failures_against_it_in_one_query(bob):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     attempt("bob", "wrong")
     with CaptureQueriesContext(connection) as queries:
         assert attempt("bob", "pw-bob-1") == 302
