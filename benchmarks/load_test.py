@@ -18,7 +18,8 @@ Everything runs on this machine, over loopback only, and stops by itself:
    plain HTTP, MD5 password hasher), CACHE_URL and CELERY_BROKER_URL on Redis, and one
    Celery worker; the dashboards are pre-rendered by the worker (dashboards.tasks.
    render_dashboards, as after a full recompute: every plan's page and card, every overview
-   page) before each scenario, and the scenario starts when that is done. Before that,
+   page, the first overview page at each year) before each scenario, and the scenario starts
+   when the worker has finished that task. Before that,
    --warmup seconds of the same load, not measured, so that the freshly started workers have
    loaded their code and templates (for B, the load-test plan's actuals are deleted before it).
 3. Scenario A (issue 5): --leaders-a leaders read the overview and plan pages (real and
@@ -365,20 +366,34 @@ def redis_client(url, db):
 
 def prerender(args, overview_pages, timeout=900):
     """Queue dashboards.tasks.render_dashboards on the worker (as after a full recompute) and
-    wait until it is done: it renders every plan's page and card, then the overview pages."""
+    wait until it is done: it renders every plan's page and card, then the overview pages,
+    then the first overview page at each year. Done means the overview pages are cached and the
+    worker has no task left: the year pages come after the last overview page, and a scenario
+    that started then would share the CPU with them."""
     from qualityplan.celery import app
 
     cache = redis_client(args.redis, args.cache_db)
     cache.flushdb()
-    app.send_task("dashboards.tasks.render_dashboards", args=[None])
+    task = app.send_task("dashboards.tasks.render_dashboards", args=[None])
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         pages = sum(1 for _ in cache.scan_iter(match="*dashboards:page:overview:*", count=1000))
-        if pages >= overview_pages:
+        if pages >= overview_pages and not worker_busy_with(app, task.id):
             return time.monotonic() - started
         time.sleep(1)
     log("warning: dashboards not pre-rendered in time; continuing with a partly cold cache")
     return None
+
+
+def worker_busy_with(app, task_id):
+    """Whether a worker runs or holds the task (asked over the broker's control channel); a
+    worker that does not answer counts as busy."""
+    inspect = app.control.inspect(timeout=2.0)
+    active, reserved = inspect.active(), inspect.reserved()
+    if active is None or reserved is None:
+        return True
+    held = [*active.values(), *reserved.values()]
+    return any(t["id"] == task_id for tasks in held for t in tasks)
 
 
 # ---------------------------------------------------------------------------------------------
