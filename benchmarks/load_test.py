@@ -36,10 +36,12 @@ Everything runs on this machine, over loopback only, and stops by itself:
 
 The load comes from locust (benchmarks/locustfile.py, headless, one process, gevent):
 users log in through the admin login form and each waits --think seconds (uniform) between
-two actions. Every user starts in the first second (all log in at once) unless --spawn-rate
-says how many start per second. Prints a table and PASS/MISS per goal; the exit status is 0
-whatever the figures (it is a benchmark, not a test). --profile A|B samples the gunicorn
-workers with py-spy during that scenario and prints the hottest functions.
+two actions, opening the login form and sending it included (--login-think to set that pause
+alone; 0,0 sends the form at once, as a script would). Every user starts in the first second
+(all open the login page at once) unless --spawn-rate says how many start per second. Prints
+a table and PASS/MISS per goal; the exit status is 0 whatever the figures (it is a benchmark,
+not a test). --profile A|B samples the gunicorn workers with py-spy during that scenario and
+prints the hottest functions.
 """
 
 import argparse
@@ -416,6 +418,7 @@ def run_locust(args, host, classes, users, duration, info, out_prefix, env):
         "LOAD_OVERVIEW_PAGES": str(info["overview_pages"]),
         "LOAD_YEARS": f"{YEARS[0]}-{YEARS[1]}",
         "LOAD_THINK": args.think,
+        "LOAD_LOGIN_THINK": args.login_think or args.think,
     }
     argv = [
         str(VENV_BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"),
@@ -668,6 +671,12 @@ def main():
     )  # fmt: skip
     parser.add_argument("--think", default="1,3", help="seconds between two actions: MIN,MAX")
     parser.add_argument(
+        "--login-think",
+        default=None,
+        help="seconds between opening the login form and sending it: MIN,MAX (default: "
+        "--think; 0,0: sent at once)",
+    )
+    parser.add_argument(
         "--spawn-rate", type=float,
         help="users started per second (default: every user in the first second, each "
         "logging in at once)",
@@ -815,13 +824,17 @@ def main():
                  f"6 real plans, load-test plan {args.departments} departments × "
                  f"{args.department_indicators} indicators"),
         "think": args.think,
+        "login_think": args.login_think or args.think,
         "results": results,
     }  # fmt: skip
     (workdir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     print()
     print(f"command: {summary['command']}")
     print(f"date: {summary['date']}; machine: {summary['machine']}")
-    print(f"data: {summary['data']}; think time {args.think} s")
+    print(
+        f"data: {summary['data']}; think time {args.think} s, "
+        f"before sending the login form {summary['login_think']} s"
+    )
     print()
     print("| gunicorn | scenario | goal | figure | verdict |")
     print("|---|---|---|---|---|")

@@ -16,6 +16,8 @@ settings in the environment:
     LOAD_OVERVIEW_PAGES   number of overview pages
     LOAD_YEARS            "2021-2030": the years clerks enter figures for
     LOAD_THINK            "1,3": seconds a user waits between two actions (uniform)
+    LOAD_LOGIN_THINK      "1,3": seconds between opening the login form and sending it (a
+                          person typing name and password); "0,0": sent at once
     LOAD_SAMPLES          where to write every request (name, ms, status, failed) as CSV
 
 Request names group the pages: "/" (overview page 1), "/?page=N", "/?year=Y" (the overview at
@@ -38,6 +40,7 @@ import re
 import threading
 from urllib.parse import urlencode
 
+import gevent
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -50,6 +53,7 @@ OVERVIEW_PAGES = int(os.environ.get("LOAD_OVERVIEW_PAGES", "1"))
 _first, _last = os.environ.get("LOAD_YEARS", "2021-2030").split("-")
 YEARS = list(range(int(_first), int(_last) + 1))
 _low, _high = (float(x) for x in os.environ.get("LOAD_THINK", "1,3").split(","))
+_typing = [float(x) for x in os.environ.get("LOAD_LOGIN_THINK", "1,3").split(",")]
 REVIEWERS = [u for u in os.environ.get("LOAD_REVIEWERS", "").split(",") if u]
 SUBMIT_SHARE = float(os.environ.get("LOAD_SUBMIT_SHARE", "0.25"))
 
@@ -120,6 +124,7 @@ class LoggedInUser(FastHttpUser):
         `landing`, and read it as `name` (returns its text); the login may also send the user
         to `landing` at once, without /start/. Without, post next=/admin/ and stop at the 302."""
         page = self.client.get("/admin/login/", name="login GET")
+        gevent.sleep(random.uniform(*_typing))
         token = CSRF.search(page.text)
         following = NEXT.search(page.text) if landing else None
         with self.client.post(
