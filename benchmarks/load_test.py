@@ -19,9 +19,9 @@ Everything runs on this machine, over loopback only, and stops by itself:
    Celery worker; the dashboards are pre-rendered by the worker (dashboards.tasks.
    render_dashboards, as after a full recompute: every plan's page and card, every overview
    page, the first overview page at each year) before each scenario, and the scenario starts
-   when the worker has finished that task. Before that,
-   --warmup seconds of the same load, not measured, so that the freshly started workers have
-   loaded their code and templates (for B, the load-test plan's actuals are deleted before it).
+   when the worker has finished that task. Before that, --warmup seconds of the same load,
+   not measured, so that the freshly started workers have loaded their code and templates
+   (for B, the load-test plan's actuals are deleted before it).
 3. Scenario A (issue 5): --leaders-a leaders read the overview and plan pages (real and
    synthetic) for --duration-a seconds. Goal: p95 < 200 ms per page.
 4. Scenario B (issues 7 and 18): --users-b users for --duration-b seconds: --clerks-b
@@ -369,9 +369,9 @@ def redis_client(url, db):
 def prerender(args, overview_pages, timeout=900):
     """Queue dashboards.tasks.render_dashboards on the worker (as after a full recompute) and
     wait until it is done: it renders every plan's page and card, then the overview pages,
-    then the first overview page at each year. Done means the overview pages are cached and the
-    worker has no task left: the year pages come after the last overview page, and a scenario
-    that started then would share the CPU with them."""
+    then the first overview page at each year. Done means the overview pages are cached and no
+    worker holds the task any more: the year pages come after the last overview page, and a
+    scenario started then would share the CPU with them."""
     from qualityplan.celery import app
 
     cache = redis_client(args.redis, args.cache_db)
